@@ -1,0 +1,208 @@
+//! The facts read from a card, as one serialisable `CardReport` (the same JSON everywhere:
+//! CLI `--json`, API, SSE). Nothing here knows about contracts: that is the agent's judge.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+/// Which chip family the ATR says this is (domain.md §3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CardFamily {
+    /// CPS3, IAS-ECC, contact interface.
+    Cps3,
+    /// CPS3 read through its contactless interface.
+    Cps3Contactless,
+    /// CPS4 (NXP ChipDoc), any of its three ATRs.
+    Cps4,
+    /// Older CPS (CPS2ter era).
+    CpsLegacy,
+    /// Not a CPx card (Vitale card, bank card…).
+    NotCpx,
+}
+
+/// Card type, nomenclature TRE_G02 (extension 1.2.250.1.71.1.2.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+pub enum CardKind {
+    #[serde(rename = "CPS")]
+    Cps,
+    #[serde(rename = "CPF")]
+    Cpf,
+    /// Nothing public tells CDE from CPE inside code 2.
+    #[serde(rename = "CDE/CPE")]
+    CdeCpe,
+    #[serde(rename = "CDA/CPA")]
+    CdaCpa,
+    #[serde(rename = "unknown")]
+    Unknown,
+}
+
+/// Type of a person's national identifier (idNat_PS, TRE_G08).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+pub enum PersonIdType {
+    #[serde(rename = "RPPS")]
+    Rpps,
+    #[serde(rename = "ADELI")]
+    Adeli,
+    /// `3` + FINESS + `/` + internal id.
+    #[serde(rename = "FINESS")]
+    Finess,
+    /// `5` + SIRET + `/` + internal id.
+    #[serde(rename = "SIRET")]
+    Siret,
+    #[serde(rename = "other")]
+    Other,
+}
+
+/// The card holder, from the subject's SN+CN+GN RDN, title and extension .7.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Holder {
+    /// National identifier as the certificate writes it (`899700041983`, `30B0057881/CPET0002`).
+    pub id: String,
+    pub id_type: PersonIdType,
+    pub surname: Option<String>,
+    pub given_name: Option<String>,
+    /// Subject `title` (profession or role label).
+    pub title: Option<String>,
+    /// Profession code, TRE_G15 (extension 1.2.250.1.71.1.2.7).
+    pub profession_code: Option<u32>,
+}
+
+/// Type of a structure identifier (idNat_Struct, TRE_G07).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+pub enum StructureIdType {
+    /// Prefix 1, and the deprecated 5 (FINESS EJ) / 6 (FINESS EG).
+    #[serde(rename = "FINESS")]
+    Finess,
+    #[serde(rename = "SIREN")]
+    Siren,
+    #[serde(rename = "SIRET")]
+    Siret,
+    #[serde(rename = "ADELI")]
+    Adeli,
+    #[serde(rename = "RPPS")]
+    Rpps,
+    #[serde(rename = "other")]
+    Other,
+}
+
+/// The structure an establishment card is bound to (subject OU/O/ST).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Structure {
+    /// idNat_Struct as written in OU, prefix included (`10B0057881`).
+    pub id: String,
+    pub id_type: StructureIdType,
+    /// The number without its prefix (`0B0057881`): a FINESS, SIRET, SIREN…
+    pub number: String,
+    /// Structure name (subject O).
+    pub name: Option<String>,
+    /// Département (subject ST, else L), e.g. `Paris (75)`.
+    pub departement: Option<String>,
+    /// Name of the structure in the local FINESS directory, when one is present (filled by the
+    /// agent, never by the card layer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub directory_name: Option<String>,
+}
+
+/// Where a certificate chains to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Trust {
+    /// Chains to an embedded IGC-Santé production CA and every signature verifies.
+    Production,
+    /// Chains to an IGC-Santé test CA (or a configured extra trust anchor).
+    Test,
+    /// A signature does not verify, or the issuer is not known.
+    Untrusted,
+}
+
+/// What a certificate is for (keyUsage / EKU).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Usage {
+    /// digitalSignature, EKU clientAuth (+ smartcard logon).
+    Authentication,
+    /// nonRepudiation, EKU emailProtection.
+    Signature,
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Issuer {
+    /// Issuer CN, e.g. `TEST AC IGC-SANTE STANDARD PERSONNES`.
+    pub name: String,
+}
+
+/// One certificate interpreted against the IGC-Santé card profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CertReport {
+    pub kind: CardKind,
+    pub holder: Option<Holder>,
+    /// `null` for CPS/CPF (their structure is only in PIN-protected data).
+    pub structure: Option<Structure>,
+    /// Extension 1.2.250.1.71.1.2.3 (`8025000001/<10 digits>`), as written.
+    pub card_number: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub not_before: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub not_after: OffsetDateTime,
+    pub issuer: Issuer,
+    pub trust: Trust,
+    /// Why the trust is what it is (`issuer unknown`, `signature does not verify`…), English.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trust_detail: Option<String>,
+    pub usage: Usage,
+    /// Certificate serial number, hex.
+    pub serial_number: String,
+    /// SHA-256 of the DER, hex: identifies the certificate.
+    pub sha256: String,
+}
+
+/// PIN state read without using a try (empty VERIFY).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PinState {
+    /// `63 Cx`: x tries left.
+    TriesLeft,
+    /// `69 83`: blocked.
+    Blocked,
+    /// `90 00`: already verified in this card session (by another application).
+    Verified,
+    /// Any other answer.
+    Unknown,
+}
+
+/// Everything read from one card without a PIN, interpreted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CardReport {
+    /// ATR, upper-case hex with spaces (`3B AC 00 …`).
+    pub atr: String,
+    pub family: CardFamily,
+    /// Chip serial from EF.SN.ICC, hex.
+    pub serial: Option<String>,
+    pub kind: CardKind,
+    pub holder: Option<Holder>,
+    pub structure: Option<Structure>,
+    pub card_number: Option<String>,
+    /// Earliest notBefore of the card's certificates.
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub not_before: Option<OffsetDateTime>,
+    /// Earliest notAfter of the card's certificates: when the card stops working.
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub not_after: Option<OffsetDateTime>,
+    /// `None` when not read (not a CPx card) or the card gave no answer.
+    pub pin_tries_left: Option<u8>,
+    pub pin_state: Option<PinState>,
+    /// Weakest trust of the card's certificates; `None` when the card has none.
+    pub trust: Option<Trust>,
+    pub certificates: Vec<CertReport>,
+    /// Where the authentication and signature certificates disagree on holder or structure
+    /// (English, one line each); empty when they agree.
+    pub disagreements: Vec<String>,
+    /// How many APDUs the read took.
+    pub apdu_count: u32,
+}

@@ -1,0 +1,1 @@
+//! cpx-testkit: the mock-reader harness.
