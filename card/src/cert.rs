@@ -1,60 +1,604 @@
-//! IGC-Santé card certificates (domain.md §4) interpreted into a `CertReport`, and several
+//! IGC-Santé card certificates (domain.md §4) interpreted into a `CertReport`, and the
 //! certificates of one card combined into a `CardReport`.
 
-use crate::report::{CardReport, CertReport};
+use crate::ber;
+use crate::report::{
+    CardKind, CardReport, CertReport, Holder, Issuer, PersonIdType, Structure, StructureIdType,
+    Trust, Usage,
+};
 use crate::trust::TrustStore;
+use sha2::{Digest, Sha256};
+use x509_parser::prelude::{FromDer, X509Certificate, X509Name};
+
+/// Card type, nomenclature TRE_G02 (IGC-Santé private extension, domain.md §4).
+const OID_CARD_TYPE: &str = "1.2.250.1.71.1.2.2";
+/// Card number `8025000001/<10 digits>` (IGC-Santé private extension, domain.md §4).
+const OID_CARD_NUMBER: &str = "1.2.250.1.71.1.2.3";
+/// Profession code, nomenclature TRE_G15 (IGC-Santé private extension, domain.md §4).
+const OID_PROFESSION: &str = "1.2.250.1.71.1.2.7";
+
+/// X.520 attribute types (RFC 4519).
+const OID_CN: &str = "2.5.4.3";
+const OID_SURNAME: &str = "2.5.4.4";
+const OID_LOCALITY: &str = "2.5.4.7";
+const OID_STATE: &str = "2.5.4.8";
+const OID_ORGANIZATION: &str = "2.5.4.10";
+const OID_ORG_UNIT: &str = "2.5.4.11";
+const OID_TITLE: &str = "2.5.4.12";
+const OID_GIVEN_NAME: &str = "2.5.4.42";
+
+/// Universal tags of the string types a DirectoryString may use (X.680).
+const TAG_UTF8: u32 = 12;
+const TAG_NUMERIC: u32 = 18;
+const TAG_PRINTABLE: u32 = 19;
+const TAG_TELETEX: u32 = 20;
+const TAG_IA5: u32 = 22;
+const TAG_VISIBLE: u32 = 26;
+const TAG_UNIVERSAL: u32 = 28;
+const TAG_BMP: u32 = 30;
 
 /// Why a certificate could not be interpreted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CertError {
-    #[error("empty input / fichier vide")]
+    #[error("fichier vide / empty input")]
     Empty,
-    #[error("no certificate found (neither PEM nor DER) / aucun certificat trouvé")]
+    #[error(
+        "aucun certificat trouvé (ni PEM ni DER) / no certificate found (neither PEM nor DER)"
+    )]
     NoCertificate,
-    #[error("malformed PEM: {0} / PEM mal formé")]
+    #[error("PEM mal formé / malformed PEM: {0}")]
     Pem(String),
-    #[error("malformed certificate: {0} / certificat mal formé")]
+    #[error("certificat mal formé / malformed certificate: {0}")]
     Der(String),
-    #[error("not implemented yet")]
-    NotImplemented,
+}
+
+/// Parses one DER certificate (trailing bytes after it are ignored: card files are padded).
+pub(crate) fn parse(der: &[u8]) -> Result<X509Certificate<'_>, CertError> {
+    if der.is_empty() {
+        return Err(CertError::Empty);
+    }
+    X509Certificate::from_der(der)
+        .map(|(_, c)| c)
+        .map_err(|e| CertError::Der(e.to_string()))
 }
 
 /// Interprets one DER certificate against the IGC-Santé profile, trust included.
 pub fn interpret(der: &[u8], trust: &TrustStore) -> Result<CertReport, CertError> {
-    let _ = (der, trust);
-    Err(CertError::NotImplemented)
+    let cert = parse(der)?;
+    let subject = Subject::read(cert.subject());
+    let ext = Extensions::read(&cert);
+    let holder = subject.holder(ext.profession);
+    let kind = match ext.card_type {
+        Some(code) => kind_from_code(code),
+        None => kind_from_subject(holder.as_ref(), &subject),
+    };
+    let structure = match kind {
+        CardKind::Cps | CardKind::Cpf => None,
+        _ => subject.structure(),
+    };
+    let (trust_level, trust_detail) = trust.check(&cert);
+    let validity = cert.validity();
+    Ok(CertReport {
+        kind,
+        holder,
+        structure,
+        card_number: ext.card_number,
+        not_before: validity.not_before.to_datetime(),
+        not_after: validity.not_after.to_datetime(),
+        issuer: Issuer {
+            name: first_value(cert.issuer(), OID_CN).unwrap_or_else(|| cert.issuer().to_string()),
+        },
+        trust: trust_level,
+        trust_detail: Some(trust_detail),
+        usage: usage(&cert),
+        serial_number: hex::encode_upper(cert.tbs_certificate.raw_serial()),
+        sha256: hex::encode(Sha256::digest(der_of(der, &cert))),
+    })
 }
 
-/// The certificates of a file: PEM (one or more blocks) or a single DER.
+/// The bytes of the certificate itself (without what may follow it).
+fn der_of<'a>(der: &'a [u8], _cert: &X509Certificate<'_>) -> &'a [u8] {
+    match ber::parse_header(der).ok().and_then(|h| h.total_len()) {
+        Some(n) if n <= der.len() => &der[..n],
+        _ => der,
+    }
+}
+
+/// The certificates of a file: PEM (one or more `CERTIFICATE` blocks) or a single DER.
 pub fn decode_pem_or_der(bytes: &[u8]) -> Result<Vec<Vec<u8>>, CertError> {
-    let _ = bytes;
-    Err(CertError::NotImplemented)
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(CertError::Empty);
+    }
+    if contains(bytes, b"-----BEGIN") {
+        let mut out = Vec::new();
+        for block in x509_parser::pem::Pem::iter_from_buffer(bytes) {
+            let pem = block.map_err(|e| CertError::Pem(e.to_string()))?;
+            if pem.label.ends_with("CERTIFICATE") {
+                parse(&pem.contents)?;
+                out.push(pem.contents);
+            }
+        }
+        if out.is_empty() {
+            return Err(CertError::NoCertificate);
+        }
+        return Ok(out);
+    }
+    if bytes.first() != Some(&0x30) {
+        return Err(CertError::NoCertificate);
+    }
+    let der = der_of(bytes, &parse(bytes)?).to_vec();
+    Ok(vec![der])
 }
 
-/// A card report from the card's certificates: earliest dates, weakest trust, disagreements.
-pub fn combine(
-    atr: &[u8],
-    serial: Option<String>,
-    certificates: Vec<CertReport>,
-    pin: Option<(crate::report::PinState, Option<u8>)>,
-    apdu_count: u32,
-) -> CardReport {
-    let _ = (serial, certificates, pin, apdu_count);
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+fn kind_from_code(code: u64) -> CardKind {
+    match code {
+        0 => CardKind::Cps,
+        1 => CardKind::Cpf,
+        2 => CardKind::CdeCpe,
+        3 => CardKind::CdaCpa,
+        _ => CardKind::Unknown,
+    }
+}
+
+/// Without extension .2: a person bound to a structure (OU) is CDE/CPE, a FINESS-based id is
+/// CDE/CPE, a SIRET-based one CDA/CPA, an RPPS/ADELI one a CPS; not a person: unknown.
+fn kind_from_subject(holder: Option<&Holder>, subject: &Subject) -> CardKind {
+    let Some(h) = holder else {
+        return CardKind::Unknown;
+    };
+    match h.id_type {
+        PersonIdType::Finess => CardKind::CdeCpe,
+        PersonIdType::Siret => CardKind::CdaCpa,
+        _ if subject.structure_ou().is_some() => CardKind::CdeCpe,
+        PersonIdType::Rpps | PersonIdType::Adeli => CardKind::Cps,
+        PersonIdType::Other => CardKind::Unknown,
+    }
+}
+
+fn person_id_type(id: &str) -> PersonIdType {
+    match id.chars().next() {
+        Some('8') => PersonIdType::Rpps,
+        Some('0') => PersonIdType::Adeli,
+        Some('3') => PersonIdType::Finess,
+        Some('5') => PersonIdType::Siret,
+        _ => PersonIdType::Other,
+    }
+}
+
+fn structure_id_type(prefix: char) -> StructureIdType {
+    match prefix {
+        '1' | '5' | '6' => StructureIdType::Finess,
+        '2' => StructureIdType::Siren,
+        '3' => StructureIdType::Siret,
+        '0' => StructureIdType::Adeli,
+        '4' => StructureIdType::Rpps,
+        _ => StructureIdType::Other,
+    }
+}
+
+/// The subject attributes the profile uses, multi-valued RDNs flattened (any order).
+#[derive(Debug, Default)]
+struct Subject {
+    attrs: Vec<(String, String)>,
+}
+
+impl Subject {
+    fn read(name: &X509Name<'_>) -> Self {
+        let mut attrs = Vec::new();
+        for rdn in name.iter() {
+            for atv in rdn.iter() {
+                if let Some(v) = directory_string(atv.attr_value().tag().0, atv.attr_value().data) {
+                    attrs.push((atv.attr_type().to_id_string(), v));
+                }
+            }
+        }
+        Subject { attrs }
+    }
+
+    fn get(&self, oid: &str) -> Option<String> {
+        self.attrs
+            .iter()
+            .find(|(o, _)| o == oid)
+            .map(|(_, v)| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// A person certificate has a surname or a given name next to its CN.
+    fn holder(&self, profession_code: Option<u32>) -> Option<Holder> {
+        let surname = self.get(OID_SURNAME);
+        let given_name = self.get(OID_GIVEN_NAME);
+        if surname.is_none() && given_name.is_none() {
+            return None;
+        }
+        let id = self.get(OID_CN)?;
+        Some(Holder {
+            id_type: person_id_type(&id),
+            id,
+            surname,
+            given_name,
+            title: self.get(OID_TITLE),
+            profession_code,
+        })
+    }
+
+    /// The OU carrying an idNat_Struct (the IGC-Santé CA OUs have spaces or letters first).
+    fn structure_ou(&self) -> Option<String> {
+        self.attrs
+            .iter()
+            .filter(|(o, _)| o == OID_ORG_UNIT)
+            .map(|(_, v)| v.trim())
+            .find(|v| {
+                v.len() >= 2
+                    && v.starts_with(|c: char| c.is_ascii_digit())
+                    && v.chars().all(|c| c.is_ascii_alphanumeric())
+            })
+            .map(str::to_string)
+    }
+
+    fn structure(&self) -> Option<Structure> {
+        let id = self.structure_ou()?;
+        let mut chars = id.chars();
+        let prefix = chars.next()?;
+        Some(Structure {
+            id_type: structure_id_type(prefix),
+            number: chars.as_str().to_string(),
+            name: self.get(OID_ORGANIZATION),
+            departement: self.get(OID_STATE).or_else(|| self.get(OID_LOCALITY)),
+            directory_name: None,
+            id,
+        })
+    }
+}
+
+fn first_value(name: &X509Name<'_>, oid: &str) -> Option<String> {
+    Subject::read(name).get(oid)
+}
+
+/// Decodes any DirectoryString form; `None` for a tag that is not a string.
+fn directory_string(tag: u32, data: &[u8]) -> Option<String> {
+    match tag {
+        TAG_UTF8 | TAG_PRINTABLE | TAG_IA5 | TAG_NUMERIC | TAG_VISIBLE => {
+            Some(String::from_utf8_lossy(data).into_owned())
+        }
+        // T.61 in practice carries Latin-1 (what every PKI writing it meant).
+        TAG_TELETEX => Some(data.iter().map(|b| char::from(*b)).collect()),
+        TAG_BMP => {
+            let units: Vec<u16> = data
+                .chunks(2)
+                .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))
+                .collect();
+            Some(String::from_utf16_lossy(&units))
+        }
+        TAG_UNIVERSAL => Some(
+            data.chunks(4)
+                .map(|c| {
+                    let mut b = [0u8; 4];
+                    b[..c.len()].copy_from_slice(c);
+                    char::from_u32(u32::from_be_bytes(b)).unwrap_or('\u{FFFD}')
+                })
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
+/// The IGC-Santé private extensions.
+#[derive(Debug, Default)]
+struct Extensions {
+    card_type: Option<u64>,
+    card_number: Option<String>,
+    profession: Option<u32>,
+}
+
+impl Extensions {
+    fn read(cert: &X509Certificate<'_>) -> Self {
+        let mut out = Extensions::default();
+        for ext in cert.extensions() {
+            let Ok((tlv, _)) = ber::parse_one(ext.value) else {
+                continue;
+            };
+            match ext.oid.to_id_string().as_str() {
+                OID_CARD_TYPE if tlv.tag == 0x02 => out.card_type = tlv.as_u64(),
+                OID_PROFESSION if tlv.tag == 0x02 => {
+                    out.profession = tlv.as_u64().and_then(|v| u32::try_from(v).ok())
+                }
+                OID_CARD_NUMBER => {
+                    out.card_number = directory_string(tlv.tag, tlv.value)
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty())
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
+/// nonRepudiation or EKU emailProtection alone → signature; digitalSignature or clientAuth →
+/// authentication.
+fn usage(cert: &X509Certificate<'_>) -> Usage {
+    let ku = cert.key_usage().ok().flatten().map(|k| *k.value);
+    let eku = cert
+        .extended_key_usage()
+        .ok()
+        .flatten()
+        .map(|e| e.value.clone());
+    if ku.is_some_and(|k| k.non_repudiation()) {
+        return Usage::Signature;
+    }
+    if eku.as_ref().is_some_and(|e| e.client_auth) || ku.is_some_and(|k| k.digital_signature()) {
+        return Usage::Authentication;
+    }
+    if eku.as_ref().is_some_and(|e| e.email_protection) {
+        return Usage::Signature;
+    }
+    Usage::Other
+}
+
+fn trust_rank(t: Trust) -> u8 {
+    match t {
+        Trust::Untrusted => 0,
+        Trust::Test => 1,
+        Trust::Production => 2,
+    }
+}
+
+/// A card report from the card's certificates: the authentication certificate speaks for the
+/// card, dates are the earliest, trust the weakest, and every disagreement between the
+/// certificates on kind, holder, structure or card number is listed (without personal data).
+pub fn combine(atr: &[u8], certificates: Vec<CertReport>) -> CardReport {
+    let primary = certificates
+        .iter()
+        .find(|c| c.usage == Usage::Authentication)
+        .or(certificates.first())
+        .cloned();
+    let mut disagreements = Vec::new();
+    if let Some(p) = &primary {
+        for other in certificates.iter().filter(|c| c.sha256 != p.sha256) {
+            disagreements.extend(differences(p, other));
+        }
+    }
+    disagreements.dedup();
     CardReport {
         atr: crate::atr::atr_hex(atr),
         family: crate::atr::identify(atr),
         serial: None,
-        kind: crate::report::CardKind::Unknown,
-        holder: None,
-        structure: None,
-        card_number: None,
-        not_before: None,
-        not_after: None,
+        kind: primary.as_ref().map_or(CardKind::Unknown, |p| p.kind),
+        holder: primary.as_ref().and_then(|p| p.holder.clone()),
+        structure: primary.as_ref().and_then(|p| p.structure.clone()),
+        card_number: primary.as_ref().and_then(|p| p.card_number.clone()),
+        not_before: certificates.iter().map(|c| c.not_before).min(),
+        not_after: certificates.iter().map(|c| c.not_after).min(),
         pin_tries_left: None,
         pin_state: None,
-        trust: None,
-        certificates: Vec::new(),
-        disagreements: Vec::new(),
+        trust: certificates
+            .iter()
+            .map(|c| c.trust)
+            .min_by_key(|t| trust_rank(*t)),
+        certificates,
+        disagreements,
         apdu_count: 0,
+    }
+}
+
+fn usage_name(u: Usage) -> &'static str {
+    match u {
+        Usage::Authentication => "authentication",
+        Usage::Signature => "signature",
+        Usage::Other => "other",
+    }
+}
+
+fn differences(a: &CertReport, b: &CertReport) -> Vec<String> {
+    let (na, nb) = (usage_name(a.usage), usage_name(b.usage));
+    let mut out = Vec::new();
+    let mut differ = |what: &str, same: bool| {
+        if !same {
+            out.push(format!(
+                "{what} differs between the {na} and {nb} certificates"
+            ));
+        }
+    };
+    differ("card kind", a.kind == b.kind);
+    let ha = a.holder.as_ref();
+    let hb = b.holder.as_ref();
+    differ("holder identifier", ha.map(|h| &h.id) == hb.map(|h| &h.id));
+    differ(
+        "holder surname",
+        ha.map(|h| &h.surname) == hb.map(|h| &h.surname),
+    );
+    differ(
+        "holder given name",
+        ha.map(|h| &h.given_name) == hb.map(|h| &h.given_name),
+    );
+    differ("card number", a.card_number == b.card_number);
+    let sa = a.structure.as_ref().map(|s| s.id.as_str());
+    let sb = b.structure.as_ref().map(|s| s.id.as_str());
+    if sa != sb {
+        out.push(format!(
+            "structure differs between the {na} ({}) and {nb} ({}) certificates",
+            sa.unwrap_or("none"),
+            sb.unwrap_or("none")
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn every_directory_string_form() {
+        assert_eq!(
+            directory_string(TAG_UTF8, "Côte-d'Or".as_bytes()).unwrap(),
+            "Côte-d'Or"
+        );
+        assert_eq!(
+            directory_string(TAG_PRINTABLE, b"HOPITAL").unwrap(),
+            "HOPITAL"
+        );
+        assert_eq!(directory_string(TAG_IA5, b"a@b.fr").unwrap(), "a@b.fr");
+        assert_eq!(directory_string(TAG_TELETEX, b"C\xf4te").unwrap(), "Côte");
+        assert_eq!(
+            directory_string(TAG_BMP, &[0, b'S', 0, 0xE9, 0, b'e']).unwrap(),
+            "Sée"
+        );
+        // Odd BMP length: no panic.
+        assert!(directory_string(TAG_BMP, &[0, b'S', 0]).is_some());
+        assert_eq!(
+            directory_string(TAG_UNIVERSAL, &[0, 0, 0, 0xE9, 0, 0, 0, b'a']).unwrap(),
+            "éa"
+        );
+        assert_eq!(directory_string(0x04, b"x"), None);
+    }
+
+    #[test]
+    fn identifier_prefixes() {
+        assert_eq!(person_id_type("899700041983"), PersonIdType::Rpps);
+        assert_eq!(person_id_type("00B6077602"), PersonIdType::Adeli);
+        assert_eq!(person_id_type("30B0057881/CPET0002"), PersonIdType::Finess);
+        assert_eq!(person_id_type("512345678901234/X"), PersonIdType::Siret);
+        assert_eq!(person_id_type("1234"), PersonIdType::Other);
+        assert_eq!(person_id_type(""), PersonIdType::Other);
+        for (p, t) in [
+            ('1', StructureIdType::Finess),
+            ('5', StructureIdType::Finess),
+            ('6', StructureIdType::Finess),
+            ('2', StructureIdType::Siren),
+            ('3', StructureIdType::Siret),
+            ('0', StructureIdType::Adeli),
+            ('4', StructureIdType::Rpps),
+            ('9', StructureIdType::Other),
+        ] {
+            assert_eq!(structure_id_type(p), t, "{p}");
+        }
+        for (c, k) in [
+            (0, CardKind::Cps),
+            (1, CardKind::Cpf),
+            (2, CardKind::CdeCpe),
+            (3, CardKind::CdaCpa),
+            (7, CardKind::Unknown),
+        ] {
+            assert_eq!(kind_from_code(c), k);
+        }
+    }
+
+    fn subject(attrs: &[(&str, &str)]) -> Subject {
+        Subject {
+            attrs: attrs
+                .iter()
+                .map(|(o, v)| (o.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn kind_and_structure_from_the_subject() {
+        let cpe = subject(&[
+            (OID_STATE, "Paris (75)"),
+            (OID_ORGANIZATION, "HOPITAL"),
+            (OID_ORG_UNIT, "IGC-SANTE TEST"),
+            (OID_ORG_UNIT, "60B0057881"),
+            (OID_GIVEN_NAME, "A"),
+            (OID_CN, "99999"),
+            (OID_SURNAME, "B"),
+        ]);
+        let h = cpe.holder(None).unwrap();
+        assert_eq!(kind_from_subject(Some(&h), &cpe), CardKind::CdeCpe);
+        let s = cpe.structure().unwrap();
+        assert_eq!(
+            (s.id.as_str(), s.id_type),
+            ("60B0057881", StructureIdType::Finess)
+        );
+        let cda = subject(&[(OID_CN, "512345678900012/X1"), (OID_SURNAME, "B")]);
+        assert_eq!(
+            kind_from_subject(cda.holder(None).as_ref(), &cda),
+            CardKind::CdaCpa
+        );
+        let adeli = subject(&[(OID_CN, "012345678"), (OID_GIVEN_NAME, "A")]);
+        assert_eq!(
+            kind_from_subject(adeli.holder(None).as_ref(), &adeli),
+            CardKind::Cps
+        );
+        let server = subject(&[(OID_CN, "host.example"), (OID_ORG_UNIT, "10B0057881")]);
+        assert_eq!(server.holder(None), None);
+        assert_eq!(kind_from_subject(None, &server), CardKind::Unknown);
+        // Locality when no ST.
+        let l = subject(&[(OID_ORG_UNIT, "10B0057881"), (OID_LOCALITY, "Lyon")]);
+        assert_eq!(l.structure().unwrap().departement.as_deref(), Some("Lyon"));
+    }
+
+    fn cert(usage: Usage, structure: &str, trust: Trust, day: u8) -> CertReport {
+        CertReport {
+            kind: CardKind::CdeCpe,
+            holder: Some(Holder {
+                id: "30B0057881/CPET0002".into(),
+                id_type: PersonIdType::Finess,
+                surname: Some("S".into()),
+                given_name: Some("G".into()),
+                title: None,
+                profession_code: None,
+            }),
+            structure: Some(Structure {
+                id: structure.into(),
+                id_type: StructureIdType::Finess,
+                number: structure[1..].into(),
+                name: None,
+                departement: None,
+                directory_name: None,
+            }),
+            card_number: Some("8025000001/1".into()),
+            not_before: datetime!(2024-01-01 0:00 UTC),
+            not_after: datetime!(2027-01-01 0:00 UTC).replace_day(day).unwrap(),
+            issuer: Issuer { name: "X".into() },
+            trust,
+            trust_detail: None,
+            usage,
+            serial_number: "01".into(),
+            sha256: format!("{usage:?}{structure}{day}"),
+        }
+    }
+
+    #[test]
+    fn combine_takes_earliest_end_weakest_trust_and_lists_disagreements() {
+        let atr = crate::scripted::hex_bytes("3B AC 00 40 2A 00 12 25 00 64 80 00 03 10 00 90 00");
+        let agree = combine(
+            &atr,
+            vec![
+                cert(Usage::Signature, "10B0057881", Trust::Production, 5),
+                cert(Usage::Authentication, "10B0057881", Trust::Test, 9),
+            ],
+        );
+        assert_eq!(agree.family, crate::report::CardFamily::Cps3);
+        assert_eq!(agree.kind, CardKind::CdeCpe);
+        assert_eq!(agree.trust, Some(Trust::Test));
+        assert_eq!(agree.not_after, Some(datetime!(2027-01-05 0:00 UTC)));
+        assert!(agree.disagreements.is_empty(), "{:?}", agree.disagreements);
+        assert_eq!(agree.certificates.len(), 2);
+
+        let disagree = combine(
+            &atr,
+            vec![
+                cert(Usage::Authentication, "10B0057881", Trust::Test, 9),
+                cert(Usage::Signature, "1750712184", Trust::Untrusted, 9),
+            ],
+        );
+        assert_eq!(disagree.trust, Some(Trust::Untrusted));
+        assert_eq!(disagree.structure.unwrap().id, "10B0057881");
+        assert_eq!(
+            disagree.disagreements,
+            vec!["structure differs between the authentication (10B0057881) and signature (1750712184) certificates"]
+        );
+
+        let none = combine(&[0x3B, 0x00], vec![]);
+        assert_eq!(none.kind, CardKind::Unknown);
+        assert_eq!(none.trust, None);
+        assert_eq!(none.not_after, None);
     }
 }
