@@ -1,5 +1,8 @@
 //! cpx-agent: watches readers, judges CPx cards for this organisation's RPPS+ contract, and
 //! shows the verdict (CLI, local API, status page, tray).
 
+pub mod config;
+pub mod judge;
+pub mod messages;
 pub mod status;
 pub mod verdict;

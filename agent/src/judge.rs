@@ -1,0 +1,343 @@
+//! The judge: is this card right for this organisation's RPPS+ contract, now? A pure function
+//! of the facts read from the card (`CardReport`), the configuration and the time. Its answer
+//! is a `Verdict`: findings (stable code, severity, French message and remedy) and a status
+//! derived from them by `status`.
+
+use cpx_card::{CardFamily, CardKind, CardReport, Finess, FinessKey, PersonIdType, PinState};
+use cpx_card::{StructureIdType, Trust, Usage};
+use time::{Duration, OffsetDateTime};
+
+use crate::config::{Config, Contract, ContractMode};
+use crate::messages::findings::{self as msg, Text};
+use crate::verdict::{Finding, Severity, Status, Verdict};
+
+/// Stable finding codes: other applications match on them, never change one.
+pub mod codes {
+    pub const NOT_A_CPX_CARD: &str = "not_a_cpx_card";
+    pub const NO_CERTIFICATE: &str = "no_certificate";
+    pub const CARD_EXPIRED: &str = "card_expired";
+    pub const CARD_NOT_YET_VALID: &str = "card_not_yet_valid";
+    pub const CARD_EXPIRES_SOON: &str = "card_expires_soon";
+    pub const PIN_BLOCKED: &str = "pin_blocked";
+    pub const PIN_TRIES_LOW: &str = "pin_tries_low";
+    pub const PIN_STATE_UNKNOWN: &str = "pin_state_unknown";
+    pub const UNTRUSTED_CERTIFICATE: &str = "untrusted_certificate";
+    pub const TEST_CARD: &str = "test_card";
+    pub const CERTIFICATES_DISAGREE: &str = "certificates_disagree";
+    pub const STRUCTURE_NOT_FINESS: &str = "structure_not_finess";
+    pub const STRUCTURE_FINESS_MALFORMED: &str = "structure_finess_malformed";
+    pub const FINESS_KEY_INVALID: &str = "finess_key_invalid";
+    pub const FINESS_KEY_NOT_VERIFIABLE: &str = "finess_key_not_verifiable";
+    pub const STRUCTURE_UNKNOWN_WITHOUT_PIN: &str = "structure_unknown_without_pin";
+    pub const STRUCTURE_UNKNOWN: &str = "structure_unknown";
+    pub const CONTRACT_NOT_CONFIGURED: &str = "contract_not_configured";
+    pub const CONTRACT_MATCH: &str = "contract_match";
+    pub const FINESS_MISMATCH: &str = "finess_mismatch";
+
+    /// Findings meaning "the card's structure could not be established" (status `unknown`).
+    pub const STRUCTURE_NOT_ESTABLISHED: &[&str] =
+        &[STRUCTURE_UNKNOWN_WITHOUT_PIN, STRUCTURE_UNKNOWN];
+}
+
+/// A CPx PIN allows 3 tries (domain.md §3): fewer left means someone typed a wrong code.
+const PIN_MAX_TRIES: u8 = 3;
+
+/// Judges a card read without PIN against the configuration at time `now`.
+pub fn judge(report: &CardReport, config: &Config, now: OffsetDateTime) -> Verdict {
+    let mut findings = Vec::new();
+    if report.family == CardFamily::NotCpx {
+        push(
+            &mut findings,
+            codes::NOT_A_CPX_CARD,
+            Severity::Error,
+            msg::not_a_cpx_card(&report.atr),
+        );
+    } else {
+        validity(report, config, now, &mut findings);
+        pin(report, &mut findings);
+        trust(report, config, &mut findings);
+        structure_and_contract(report, config, &mut findings);
+    }
+    verdict(findings)
+}
+
+/// Builds a verdict from findings: sorted most severe first, status by `status`.
+pub fn verdict(mut findings: Vec<Finding>) -> Verdict {
+    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    Verdict {
+        status: status(&findings),
+        findings,
+    }
+}
+
+/// The status rule (issue 2 item 8): `not_ready` when any finding is an error; else `unknown`
+/// when the card's structure could not be established; else `warning` when any finding is a
+/// warning; else `ready`.
+pub fn status(findings: &[Finding]) -> Status {
+    if findings.iter().any(|f| f.severity == Severity::Error) {
+        Status::NotReady
+    } else if findings
+        .iter()
+        .any(|f| codes::STRUCTURE_NOT_ESTABLISHED.contains(&f.code.as_str()))
+    {
+        Status::Unknown
+    } else if findings.iter().any(|f| f.severity == Severity::Warning) {
+        Status::Warning
+    } else {
+        Status::Ready
+    }
+}
+
+fn push(findings: &mut Vec<Finding>, code: &str, severity: Severity, text: Text) {
+    findings.push(Finding {
+        code: code.to_string(),
+        severity,
+        message: text.message,
+        remedy: text.remedy,
+    });
+}
+
+fn validity(report: &CardReport, config: &Config, now: OffsetDateTime, out: &mut Vec<Finding>) {
+    if report.certificates.is_empty() {
+        push(
+            out,
+            codes::NO_CERTIFICATE,
+            Severity::Error,
+            msg::no_certificate(),
+        );
+    }
+    if let Some(not_before) = report.not_before {
+        if now < not_before {
+            push(
+                out,
+                codes::CARD_NOT_YET_VALID,
+                Severity::Error,
+                msg::card_not_yet_valid(not_before),
+            );
+        }
+    }
+    if let Some(not_after) = report.not_after {
+        let left = not_after - now;
+        if left <= Duration::ZERO {
+            push(
+                out,
+                codes::CARD_EXPIRED,
+                Severity::Error,
+                msg::card_expired(report.kind, not_after),
+            );
+        } else if left <= Duration::days(i64::from(config.checks.expiry_warning_days)) {
+            push(
+                out,
+                codes::CARD_EXPIRES_SOON,
+                Severity::Warning,
+                msg::card_expires_soon(report.kind, not_after, left.whole_days()),
+            );
+        }
+    }
+}
+
+fn pin(report: &CardReport, out: &mut Vec<Finding>) {
+    match (report.pin_state, report.pin_tries_left) {
+        (Some(PinState::Blocked), _) | (Some(PinState::TriesLeft), Some(0)) => {
+            push(out, codes::PIN_BLOCKED, Severity::Error, msg::pin_blocked());
+        }
+        (Some(PinState::TriesLeft), Some(n)) if n < PIN_MAX_TRIES => {
+            push(
+                out,
+                codes::PIN_TRIES_LOW,
+                Severity::Warning,
+                msg::pin_tries_low(n),
+            );
+        }
+        (Some(PinState::TriesLeft), Some(_)) | (Some(PinState::Verified), _) => {}
+        _ => push(
+            out,
+            codes::PIN_STATE_UNKNOWN,
+            Severity::Info,
+            msg::pin_state_unknown(),
+        ),
+    }
+}
+
+fn usage_label(u: Usage) -> &'static str {
+    match u {
+        Usage::Authentication => "authentification",
+        Usage::Signature => "signature",
+        Usage::Other => "autre usage",
+    }
+}
+
+fn trust(report: &CardReport, config: &Config, out: &mut Vec<Finding>) {
+    let untrusted: Vec<String> = report
+        .certificates
+        .iter()
+        .filter(|c| c.trust == Trust::Untrusted)
+        .map(|c| match &c.trust_detail {
+            Some(d) => format!("{} : {d}", usage_label(c.usage)),
+            None => usage_label(c.usage).to_string(),
+        })
+        .collect();
+    if !untrusted.is_empty()
+        || (report.certificates.is_empty() && report.trust == Some(Trust::Untrusted))
+    {
+        push(
+            out,
+            codes::UNTRUSTED_CERTIFICATE,
+            Severity::Error,
+            msg::untrusted_certificate(&untrusted.join(", ")),
+        );
+    }
+    let test = report.certificates.iter().any(|c| c.trust == Trust::Test)
+        || report.trust == Some(Trust::Test);
+    if test {
+        let accepted = config.checks.accept_test_cards;
+        let severity = if accepted {
+            Severity::Info
+        } else {
+            Severity::Error
+        };
+        push(out, codes::TEST_CARD, severity, msg::test_card(accepted));
+    }
+    if !report.disagreements.is_empty() {
+        push(
+            out,
+            codes::CERTIFICATES_DISAGREE,
+            Severity::Error,
+            msg::certificates_disagree(&report.disagreements),
+        );
+    }
+}
+
+/// "the EJ 750712184" / "one of the EGs …", for the CPS remedy.
+fn contract_target(contract: &Contract) -> String {
+    match contract.mode {
+        ContractMode::Centralised => format!("le FINESS de l'EJ {}", contract.ej),
+        ContractMode::Decentralised => {
+            let egs: Vec<&str> = contract.egs.iter().map(Finess::as_str).collect();
+            format!("le FINESS d'un des EG {}", egs.join(", "))
+        }
+    }
+}
+
+fn structure_and_contract(report: &CardReport, config: &Config, out: &mut Vec<Finding>) {
+    let contract = config.contract.as_ref();
+    if contract.is_none() {
+        push(
+            out,
+            codes::CONTRACT_NOT_CONFIGURED,
+            Severity::Info,
+            msg::contract_not_configured(),
+        );
+    }
+    let Some(structure) = &report.structure else {
+        let person_card = matches!(report.kind, CardKind::Cps | CardKind::Cpf)
+            || (report.kind == CardKind::Unknown
+                && report.holder.as_ref().is_some_and(|h| {
+                    matches!(h.id_type, PersonIdType::Rpps | PersonIdType::Adeli)
+                }));
+        if person_card {
+            let kind = if report.kind == CardKind::Unknown {
+                CardKind::Cps
+            } else {
+                report.kind
+            };
+            let target = contract.map(contract_target);
+            push(
+                out,
+                codes::STRUCTURE_UNKNOWN_WITHOUT_PIN,
+                Severity::Info,
+                msg::structure_unknown_without_pin(kind, target.as_deref()),
+            );
+        } else {
+            push(
+                out,
+                codes::STRUCTURE_UNKNOWN,
+                Severity::Warning,
+                msg::structure_unknown(),
+            );
+        }
+        return;
+    };
+    if structure.id_type != StructureIdType::Finess {
+        push(
+            out,
+            codes::STRUCTURE_NOT_FINESS,
+            Severity::Error,
+            msg::structure_not_finess(structure.id_type, &structure.number),
+        );
+        return;
+    }
+    let Ok(card_finess) = Finess::parse(&structure.number) else {
+        push(
+            out,
+            codes::STRUCTURE_FINESS_MALFORMED,
+            Severity::Error,
+            msg::structure_finess_malformed(&structure.number),
+        );
+        return;
+    };
+    match card_finess.key() {
+        FinessKey::Invalid => {
+            push(
+                out,
+                codes::FINESS_KEY_INVALID,
+                Severity::Error,
+                msg::finess_key_invalid(&card_finess),
+            );
+            return;
+        }
+        FinessKey::NotVerifiable => push(
+            out,
+            codes::FINESS_KEY_NOT_VERIFIABLE,
+            Severity::Info,
+            msg::finess_key_not_verifiable(&card_finess),
+        ),
+        FinessKey::Valid => {}
+    }
+    if let Some(contract) = contract {
+        contract_rule(&card_finess, contract, out);
+    }
+}
+
+/// Domain.md §2: centralised → the card is on the EJ; decentralised → on a contracted EG.
+fn contract_rule(card: &Finess, contract: &Contract, out: &mut Vec<Finding>) {
+    match contract.mode {
+        ContractMode::Centralised if *card == contract.ej => {
+            push(
+                out,
+                codes::CONTRACT_MATCH,
+                Severity::Info,
+                msg::contract_matches_centralised(card),
+            );
+        }
+        ContractMode::Centralised => {
+            let on_listed_eg = contract.egs.contains(card);
+            push(
+                out,
+                codes::FINESS_MISMATCH,
+                Severity::Error,
+                msg::finess_mismatch_centralised(card, &contract.ej, on_listed_eg),
+            );
+        }
+        ContractMode::Decentralised if contract.egs.contains(card) => {
+            push(
+                out,
+                codes::CONTRACT_MATCH,
+                Severity::Info,
+                msg::contract_matches_decentralised(card),
+            );
+        }
+        ContractMode::Decentralised => {
+            let on_ej = *card == contract.ej;
+            push(
+                out,
+                codes::FINESS_MISMATCH,
+                Severity::Error,
+                msg::finess_mismatch_decentralised(card, &contract.egs, on_ej),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
