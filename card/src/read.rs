@@ -1,37 +1,548 @@
-//! Reading a CPx card without PIN over any transport: EF.DIR → PKCS#15 application → ODF →
-//! CDF → certificates, EF.SN.ICC serial, PIN tries left (empty VERIFY).
+//! Reading a CPx card without PIN over any transport, following the card's own directory:
+//! EF.DIR → PKCS#15 application (by AID) → ODF → CDF → the certificate files it names, the
+//! chip serial (EF.SN.ICC by short EF identifier) and the PIN state (empty VERIFY).
+//!
+//! APDUs of a full read (certificate files of L1 and L2 bytes):
+//! SELECT EF.DIR, READ EF.DIR, READ EF.SN.ICC (SFI), SELECT application, VERIFY (no data),
+//! SELECT ODF, READ ODF, SELECT CDF, READ CDF, then per certificate SELECT + ⌈L/0xE7⌉ READs:
+//! 11 + ⌈L1/231⌉ + ⌈L2/231⌉ when EF.DIR, ODF and CDF each fit in one read.
 
+use crate::apdu::{exchange, Command, Response, StatusWord, MAX_READ_CHUNK};
+use crate::ber;
+use crate::cert::{combine, interpret};
 use crate::error::ReadError;
-use crate::report::CardReport;
+use crate::report::{CardFamily, CardReport, CertReport, PinState, Usage};
 use crate::transport::CardTransport;
 use crate::trust::TrustStore;
+use std::sync::Mutex;
+
+/// EF.DIR, path from the MF (ISO 7816-4 §8.2.1.1; domain.md §3).
+const PATH_EF_DIR: &[u8] = &[0x3F, 0x00, 0x2F, 0x00];
+/// MF file identifier (ISO 7816-4).
+const FID_MF: [u8; 2] = [0x3F, 0x00];
+/// Short EF identifier of EF.SN.ICC `3F00/D003` (OpenSC CPx trace: `00 B0 9C 00`).
+const SFI_SN_ICC: u8 = 0x1C;
+/// EF.SN.ICC size (domain.md §3).
+const SN_ICC_LEN: u8 = 12;
+/// PKCS#15 application of a CPx, contact interface (domain.md §3, OpenSC).
+const AID_CPX_PKCS15: &[u8] = &[
+    0xE8, 0x28, 0xBD, 0x08, 0x0F, 0x80, 0x25, 0x00, 0x00, 0x01, 0xFF, 0x00, 0x10,
+];
+/// PKCS#15 application of a CPx, contactless interface (domain.md §3).
+const AID_CPX_PKCS15_CL: &[u8] = &[
+    0xE8, 0x28, 0xBD, 0x08, 0x0F, 0x80, 0x25, 0x00, 0x00, 0x01, 0xFF, 0x00, 0x20,
+];
+/// Where the PKCS#15 DF sits when EF.DIR does not say (domain.md §3: `3F00/0001`).
+const PATH_PKCS15_DF: &[u8] = &[0x3F, 0x00, 0x00, 0x01];
+/// ODF, the PKCS#15 default FID (ISO 7816-15; CPx value [inf], what OpenSC reads).
+const FID_ODF: u16 = 0x5031;
+/// PIN reference of the card holder's PIN (domain.md §3).
+const PIN_REF: u8 = 0x01;
+
+/// EF.DIR application template and its fields (ISO 7816-4 §8.2.1.1).
+const TAG_APP_TEMPLATE: u32 = 0x61;
+const TAG_AID: u32 = 0x4F;
+const TAG_APP_LABEL: u32 = 0x50;
+const TAG_APP_PATH: u32 = 0x51;
+/// ODF entry pointing to a CDF (PKCS#15 `certificates [4]`).
+const TAG_ODF_CDF: u32 = 0xA4;
+/// PKCS#15 typeAttributes `[1]` of a certificate object, holding its Path.
+const TAG_TYPE_ATTRIBUTES: u32 = 0xA1;
+const TAG_SEQUENCE: u32 = 0x30;
+const TAG_OCTET_STRING: u32 = 0x04;
+const TAG_INTEGER: u32 = 0x02;
+const TAG_BOOLEAN: u32 = 0x01;
+
+/// Largest file read (a certificate file is a few KB; anything bigger is a broken answer).
+const MAX_FILE: usize = 16 * 1024;
+/// Most certificate objects read from the CDF (a CPx has two).
+const MAX_CERTS: usize = 4;
 
 /// Whether a re-inserted card is the one read before.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Recognition {
-    /// Same card: the previous report with fresh PIN state and APDU count.
+    /// Same card: the previous report with fresh PIN state, serial and APDU count.
     Same(Box<CardReport>),
-    /// Another card: do a full read.
+    /// Another card (or not sure): do a full read.
     Different,
 }
 
-/// Reads everything readable without PIN and interprets it.
+/// An APDU-counting session over a transport.
+struct Session<'a> {
+    t: &'a mut dyn CardTransport,
+    count: u32,
+}
+
+/// How a READ BINARY ended.
+enum Chunk {
+    /// Data, and whether the end of the file was reached.
+    Data(Vec<u8>, bool),
+}
+
+impl<'a> Session<'a> {
+    fn new(t: &'a mut dyn CardTransport) -> Self {
+        Session { t, count: 0 }
+    }
+
+    fn send(&mut self, cmd: &Command) -> Result<Response, ReadError> {
+        Ok(exchange(self.t, cmd, &mut self.count)?)
+    }
+
+    /// SELECT without FCP; a card refusing P2=0C (`6A 86`) is asked again with P2=04.
+    fn select(&mut self, cmd: Command, what: &str) -> Result<(), ReadError> {
+        let r = self.send(&cmd)?;
+        if r.sw.is_ok() {
+            return Ok(());
+        }
+        if r.sw == StatusWord(0x6A86) {
+            let mut again = cmd;
+            again.p2 = crate::apdu::SELECT_RETURN_FCP;
+            let r = self.send(&again)?;
+            if r.sw.is_ok() {
+                return Ok(());
+            }
+            return Err(card_error(what, r.sw));
+        }
+        Err(card_error(what, r.sw))
+    }
+
+    /// One READ BINARY of at most `want` (≤ 0xE7) bytes at `offset` of the current EF.
+    fn read_chunk(&mut self, offset: usize, want: usize, what: &str) -> Result<Chunk, ReadError> {
+        let off = u16::try_from(offset)
+            .ok()
+            .filter(|o| *o < 0x8000)
+            .ok_or_else(|| ReadError::Card(format!("{what}: file too large")))?;
+        let le = want.clamp(1, usize::from(MAX_READ_CHUNK)) as u8;
+        let r = self.send(&Command::read_binary(off, le))?;
+        match r.sw {
+            StatusWord::OK => {
+                if r.data.len() > usize::from(le) {
+                    return Err(ReadError::Card(format!(
+                        "{what}: {} bytes answered for {le} asked",
+                        r.data.len()
+                    )));
+                }
+                let eof = r.data.len() < usize::from(le);
+                Ok(Chunk::Data(r.data, eof))
+            }
+            StatusWord::END_OF_FILE => Ok(Chunk::Data(r.data, true)),
+            StatusWord::WRONG_OFFSET => Ok(Chunk::Data(Vec::new(), true)),
+            sw => Err(card_error(what, sw)),
+        }
+    }
+
+    /// Reads a file of TLVs (EF.DIR, ODF, CDF) until its end, its padding, or complete TLVs.
+    fn read_tlv_file(&mut self, what: &str) -> Result<Vec<u8>, ReadError> {
+        let mut buf = Vec::new();
+        loop {
+            let Chunk::Data(data, eof) =
+                self.read_chunk(buf.len(), usize::from(MAX_READ_CHUNK), what)?;
+            let got = data.len();
+            buf.extend(data);
+            if eof || got == 0 || tlvs_end_in_padding(&buf) {
+                return Ok(buf);
+            }
+            if buf.len() > MAX_FILE {
+                return Err(ReadError::Card(format!("{what}: file too large")));
+            }
+        }
+    }
+
+    /// Reads a DER object (a certificate) starting at `offset` of the current EF, in chunks of
+    /// at most 0xE7 bytes, until its DER length is complete (files are padded after it).
+    fn read_der(&mut self, offset: usize, what: &str) -> Result<Vec<u8>, ReadError> {
+        let Chunk::Data(mut buf, mut eof) =
+            self.read_chunk(offset, usize::from(MAX_READ_CHUNK), what)?;
+        let total = ber::parse_header(&buf)
+            .ok()
+            .and_then(|h| h.total_len())
+            .filter(|_| buf.first() == Some(&0x30))
+            .ok_or_else(|| ReadError::Card(format!("{what}: not a DER certificate")))?;
+        if total > MAX_FILE {
+            return Err(ReadError::Card(format!(
+                "{what}: announced length {total} is too large"
+            )));
+        }
+        while buf.len() < total {
+            if eof {
+                return Err(ReadError::Card(format!(
+                    "{what}: file ends after {} of {total} bytes",
+                    buf.len()
+                )));
+            }
+            let Chunk::Data(data, e) =
+                self.read_chunk(offset + buf.len(), total - buf.len(), what)?;
+            if data.is_empty() {
+                eof = true;
+                continue;
+            }
+            eof = e;
+            buf.extend(data);
+        }
+        buf.truncate(total);
+        Ok(buf)
+    }
+
+    /// EF.SN.ICC by short EF identifier (needs the MF as current DF); `None` if refused.
+    fn serial(&mut self) -> Result<Option<String>, ReadError> {
+        let r = self.send(&Command::read_binary_sfi(SFI_SN_ICC, 0, SN_ICC_LEN))?;
+        Ok(match r.sw {
+            StatusWord::OK | StatusWord::END_OF_FILE if !r.data.is_empty() => {
+                Some(hex::encode_upper(&r.data))
+            }
+            _ => None,
+        })
+    }
+
+    /// PIN state by VERIFY without data: uses no try.
+    fn pin(&mut self) -> Result<(PinState, Option<u8>), ReadError> {
+        let r = self.send(&Command::verify_status(PIN_REF))?;
+        Ok(match (r.sw, r.sw.tries_left()) {
+            (_, Some(n)) => (PinState::TriesLeft, Some(n)),
+            (StatusWord::BLOCKED, _) => (PinState::Blocked, Some(0)),
+            (StatusWord::OK, _) => (PinState::Verified, None),
+            _ => (PinState::Unknown, None),
+        })
+    }
+}
+
+fn card_error(what: &str, sw: StatusWord) -> ReadError {
+    ReadError::Card(format!("{what}: card answered {sw}"))
+}
+
+/// Whether the TLVs read so far are complete and followed by padding (`00`/`FF`): the file
+/// content is over, no need to read further.
+fn tlvs_end_in_padding(buf: &[u8]) -> bool {
+    let mut cur = buf;
+    loop {
+        match cur.first() {
+            None => return false,
+            Some(0x00) | Some(0xFF) => return true,
+            Some(_) => match ber::parse_one(cur) {
+                Ok((_, rest)) => cur = rest,
+                Err(_) => return false,
+            },
+        }
+    }
+}
+
+/// The application to select, from EF.DIR.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Application {
+    aid: Vec<u8>,
+    path: Option<Vec<u8>>,
+}
+
+/// Picks the CPx PKCS#15 application from EF.DIR content: the contactless one when the card
+/// is read contactless, else the first other PKCS#15 one.
+fn choose_application(ef_dir: &[u8], family: CardFamily) -> Option<Application> {
+    let apps: Vec<Application> = ber::parse_all(ef_dir)
+        .ok()?
+        .into_iter()
+        .filter(|t| t.tag == TAG_APP_TEMPLATE)
+        .filter_map(|t| {
+            let aid = t.child(TAG_AID)?.value.to_vec();
+            let label = t
+                .child(TAG_APP_LABEL)
+                .map(|l| String::from_utf8_lossy(l.value).to_uppercase());
+            let path = t.child(TAG_APP_PATH).map(|p| p.value.to_vec());
+            let contactless = aid.as_slice() == AID_CPX_PKCS15_CL
+                || label.as_deref().is_some_and(|l| l.ends_with(" CL"));
+            Some((Application { aid, path }, contactless))
+        })
+        .filter(|(a, _)| a.aid.starts_with(&AID_CPX_PKCS15[..5]))
+        .filter(|(_, cl)| *cl == (family == CardFamily::Cps3Contactless))
+        .map(|(a, _)| a)
+        .collect();
+    apps.into_iter().next()
+}
+
+fn default_application(family: CardFamily) -> Application {
+    let aid = if family == CardFamily::Cps3Contactless {
+        AID_CPX_PKCS15_CL
+    } else {
+        AID_CPX_PKCS15
+    };
+    Application {
+        aid: aid.to_vec(),
+        path: None,
+    }
+}
+
+/// A file location from a PKCS#15 Path: bytes and the offset inside the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Location {
+    path: Vec<u8>,
+    offset: usize,
+}
+
+/// The Path inside an ODF entry or a certificate object (`30 { 04 path [02 index] [80 len] }`,
+/// or a bare `04`).
+fn location(t: &ber::Tlv<'_>) -> Option<Location> {
+    let seq = if t.tag == TAG_SEQUENCE {
+        Some(*t)
+    } else {
+        t.find(TAG_SEQUENCE)
+    };
+    if let Some(seq) = seq {
+        if let Some(p) = seq.child(TAG_OCTET_STRING) {
+            let offset = seq
+                .child(TAG_INTEGER)
+                .and_then(|i| i.as_u64())
+                .and_then(|i| usize::try_from(i).ok())
+                .unwrap_or(0);
+            return Some(Location {
+                path: p.value.to_vec(),
+                offset,
+            });
+        }
+    }
+    t.find(TAG_OCTET_STRING).map(|p| Location {
+        path: p.value.to_vec(),
+        offset: 0,
+    })
+}
+
+/// The CDF locations listed by the ODF.
+fn cdf_locations(odf: &[u8]) -> Result<Vec<Location>, ReadError> {
+    let entries = ber::parse_all(odf).map_err(|e| ReadError::Card(format!("ODF: {e}")))?;
+    Ok(entries
+        .iter()
+        .filter(|t| t.tag == TAG_ODF_CDF)
+        .filter_map(location)
+        .filter(|l| !l.path.is_empty())
+        .collect())
+}
+
+/// The certificate locations listed by a CDF (authority certificates skipped).
+fn certificate_locations(cdf: &[u8]) -> Result<Vec<Location>, ReadError> {
+    let entries = ber::parse_all(cdf).map_err(|e| ReadError::Card(format!("CDF: {e}")))?;
+    let mut out: Vec<Location> = Vec::new();
+    for entry in entries {
+        let Ok(children) = entry.children() else {
+            continue;
+        };
+        // CommonCertificateAttributes (2nd child): `authority BOOLEAN` set → a CA, skip.
+        let authority = children
+            .get(1)
+            .and_then(|c| c.child(TAG_BOOLEAN))
+            .is_some_and(|b| b.value.first().is_some_and(|v| *v != 0));
+        if authority {
+            continue;
+        }
+        let Some(loc) = children
+            .iter()
+            .find(|c| c.tag == TAG_TYPE_ATTRIBUTES)
+            .and_then(location)
+        else {
+            continue;
+        };
+        if !loc.path.is_empty() && !out.contains(&loc) {
+            out.push(loc);
+        }
+    }
+    out.truncate(MAX_CERTS);
+    Ok(out)
+}
+
+/// The SELECT for a PKCS#15 path: 2 bytes = FID in the application DF; starting with 3F00 =
+/// absolute (kept whole, domain.md §3); else relative to the application DF.
+fn select_for(path: &[u8], app_path: &[u8]) -> Command {
+    if path.len() == 2 && path != FID_MF {
+        Command::select_fid(u16::from_be_bytes([path[0], path[1]]))
+    } else if path.starts_with(&FID_MF) {
+        Command::select_path(path)
+    } else {
+        let mut full = app_path.to_vec();
+        full.extend_from_slice(path);
+        Command::select_path(&full)
+    }
+}
+
+/// Absolute form of a path (for the recognition cache).
+fn absolute(path: &[u8], app_path: &[u8]) -> Vec<u8> {
+    if path.starts_with(&FID_MF) {
+        path.to_vec()
+    } else {
+        let mut full = app_path.to_vec();
+        full.extend_from_slice(path);
+        full
+    }
+}
+
+/// Reads everything readable without PIN and interprets it. A non-CPx ATR gives a report
+/// with family `NotCpx` and no APDU sent.
 pub fn read_card(
     t: &mut dyn CardTransport,
     atr: &[u8],
     trust: &TrustStore,
 ) -> Result<CardReport, ReadError> {
-    let _ = (t, atr, trust);
-    Err(ReadError::NotImplemented("read_card"))
+    let family = crate::atr::identify(atr);
+    if family == CardFamily::NotCpx {
+        return Ok(combine(atr, Vec::new()));
+    }
+    let mut s = Session::new(t);
+    match read_pkcs15(&mut s, atr, family, trust) {
+        // An older CPS may have no IAS-ECC PKCS#15 application: describe it from its ATR.
+        Err(ReadError::Card(_)) if family == CardFamily::CpsLegacy => {
+            let mut r = combine(atr, Vec::new());
+            r.apdu_count = s.count;
+            Ok(r)
+        }
+        other => other,
+    }
 }
 
-/// The fewest APDUs that make sure this is the card of `previous`, plus its fresh PIN state.
+fn read_pkcs15(
+    s: &mut Session<'_>,
+    atr: &[u8],
+    family: CardFamily,
+    trust: &TrustStore,
+) -> Result<CardReport, ReadError> {
+    // EF.DIR (its SELECT also makes the MF current, for the EF.SN.ICC short identifier).
+    let app = match s.select(Command::select_path(PATH_EF_DIR), "EF.DIR") {
+        Ok(()) => {
+            let dir = s.read_tlv_file("EF.DIR")?;
+            choose_application(&dir, family)
+        }
+        Err(ReadError::Card(_)) => None,
+        Err(e) => return Err(e),
+    }
+    .unwrap_or_else(|| default_application(family));
+    let serial = s.serial()?;
+    s.select(Command::select_aid(&app.aid), "PKCS#15 application")?;
+    let pin = s.pin()?;
+    let app_path = app
+        .path
+        .clone()
+        .filter(|p| p.starts_with(&FID_MF))
+        .unwrap_or_else(|| PATH_PKCS15_DF.to_vec());
+
+    s.select(Command::select_fid(FID_ODF), "ODF")?;
+    let odf = s.read_tlv_file("ODF")?;
+    let cdfs = cdf_locations(&odf)?;
+    if cdfs.is_empty() {
+        return Err(ReadError::Card("ODF lists no certificate directory".into()));
+    }
+    let mut locations = Vec::new();
+    for cdf in &cdfs {
+        s.select(select_for(&cdf.path, &app_path), "CDF")?;
+        let data = s.read_tlv_file("CDF")?;
+        let inside = data.get(cdf.offset..).unwrap_or_default();
+        for l in certificate_locations(inside)? {
+            if !locations.contains(&l) {
+                locations.push(l);
+            }
+        }
+    }
+    let mut certificates = Vec::new();
+    for loc in locations.iter().take(MAX_CERTS) {
+        s.select(select_for(&loc.path, &app_path), "certificate file")?;
+        let der = s.read_der(loc.offset, "certificate")?;
+        let report =
+            interpret(&der, trust).map_err(|e| ReadError::Card(format!("certificate: {e}")))?;
+        remember(&report, &absolute(&loc.path, &app_path), loc.offset, &der);
+        certificates.push(report);
+    }
+    let mut report = combine(atr, certificates);
+    report.serial = serial;
+    report.pin_state = Some(pin.0);
+    report.pin_tries_left = pin.1;
+    report.apdu_count = s.count;
+    Ok(report)
+}
+
+/// Where a certificate was found and its first bytes, by certificate SHA-256: lets
+/// `recognise_known` check a re-inserted card with one SELECT and one READ. Bounded.
+struct Known {
+    sha256: String,
+    path: Vec<u8>,
+    offset: usize,
+    head: Vec<u8>,
+}
+
+static KNOWN: Mutex<Vec<Known>> = Mutex::new(Vec::new());
+const KNOWN_MAX: usize = 64;
+
+fn remember(report: &CertReport, path: &[u8], offset: usize, der: &[u8]) {
+    let Ok(mut known) = KNOWN.lock() else {
+        return;
+    };
+    known.retain(|k| k.sha256 != report.sha256);
+    if known.len() >= KNOWN_MAX {
+        known.remove(0);
+    }
+    known.push(Known {
+        sha256: report.sha256.clone(),
+        path: path.to_vec(),
+        offset,
+        head: der[..der.len().min(usize::from(MAX_READ_CHUNK))].to_vec(),
+    });
+}
+
+fn recall(sha256: &str) -> Option<(Vec<u8>, usize, Vec<u8>)> {
+    let known = KNOWN.lock().ok()?;
+    known
+        .iter()
+        .find(|k| k.sha256 == sha256)
+        .map(|k| (k.path.clone(), k.offset, k.head.clone()))
+}
+
+/// The fewest APDUs that make sure this is the card of `previous` (same ATR, same chip serial
+/// read by short EF identifier, same first bytes of the authentication certificate when its
+/// location is known from the first read), plus its fresh PIN state. At most 4 APDUs (5 when
+/// another application left a DF selected that hides EF.SN.ICC).
 pub fn recognise_known(
     t: &mut dyn CardTransport,
     atr: &[u8],
     previous: &CardReport,
     trust: &TrustStore,
 ) -> Result<Recognition, ReadError> {
-    let _ = (t, atr, previous, trust);
-    Err(ReadError::NotImplemented("recognise_known"))
+    let _ = trust; // the certificates are compared byte for byte: trust cannot have changed
+    if crate::atr::atr_hex(atr) != previous.atr {
+        return Ok(Recognition::Different);
+    }
+    if previous.family == CardFamily::NotCpx {
+        let mut same = previous.clone();
+        same.apdu_count = 0;
+        return Ok(Recognition::Same(Box::new(same)));
+    }
+    let mut s = Session::new(t);
+    let mut serial = s.serial()?;
+    if serial.is_none() {
+        // Another application may have left its DF current: back to the MF, once.
+        s.select(Command::select_path(&FID_MF), "MF")?;
+        serial = s.serial()?;
+    }
+    let Some(serial) = serial else {
+        return Ok(Recognition::Different);
+    };
+    if previous.serial.as_deref() != Some(serial.as_str()) {
+        return Ok(Recognition::Different);
+    }
+    let auth = previous
+        .certificates
+        .iter()
+        .find(|c| c.usage == Usage::Authentication)
+        .or(previous.certificates.first());
+    if let Some(cert) = auth {
+        let Some((path, offset, head)) = recall(&cert.sha256) else {
+            return Ok(Recognition::Different);
+        };
+        if s.select(Command::select_path(&path), "certificate file")
+            .is_err()
+        {
+            return Ok(Recognition::Different);
+        }
+        let Chunk::Data(data, _) = s.read_chunk(offset, head.len(), "certificate")?;
+        if data != head {
+            return Ok(Recognition::Different);
+        }
+    }
+    let (state, tries) = s.pin()?;
+    let mut same = previous.clone();
+    same.pin_state = Some(state);
+    same.pin_tries_left = tries;
+    same.apdu_count = s.count;
+    Ok(Recognition::Same(Box::new(same)))
 }
