@@ -1,8 +1,11 @@
 //! cpx-agent: watches readers, judges CPx cards for this organisation's RPPS+ contract, and
 //! shows the verdict (CLI, local API, status page, tray).
 
+pub mod api;
 pub mod config;
+pub mod daemon;
 pub mod judge;
 pub mod messages;
 pub mod status;
+pub mod token;
 pub mod verdict;

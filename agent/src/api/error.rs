@@ -1,0 +1,83 @@
+//! API errors: one enum, a stable machine `error` code and a French `message` in a JSON body.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    /// `Host` is not the agent's own loopback name and port (DNS rebinding).
+    ForeignHost,
+    /// `Origin` is a web page that the configuration does not allow.
+    ForeignOrigin,
+    /// `Authorization` was sent but does not carry the user's token.
+    BadToken,
+    ReaderNotFound(String),
+    RouteNotFound,
+    TooManyStreams,
+}
+
+/// The JSON body of every error answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// Stable code: `foreign_host`, `foreign_origin`, `bad_token`, `reader_not_found`,
+    /// `not_found`, `too_many_streams`.
+    pub error: &'static str,
+    /// French, for people.
+    pub message: String,
+}
+
+impl ApiError {
+    fn parts(&self) -> (StatusCode, &'static str, String) {
+        match self {
+            ApiError::ForeignHost => (
+                StatusCode::FORBIDDEN,
+                "foreign_host",
+                "Nom d'hôte refusé : l'agent ne répond qu'à 127.0.0.1, localhost ou [::1] sur son port."
+                    .into(),
+            ),
+            ApiError::ForeignOrigin => (
+                StatusCode::FORBIDDEN,
+                "foreign_origin",
+                "Origine refusée : ajoutez-la à [api] allowed_origins dans la configuration."
+                    .into(),
+            ),
+            ApiError::BadToken => (
+                StatusCode::UNAUTHORIZED,
+                "bad_token",
+                "Jeton invalide : utilisez celui qu'affiche `cpx-agent token`.".into(),
+            ),
+            ApiError::ReaderNotFound(id) => (
+                StatusCode::NOT_FOUND,
+                "reader_not_found",
+                format!("Aucun lecteur « {id} » : voir /v1/readers."),
+            ),
+            ApiError::RouteNotFound => (
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "Adresse inconnue : voir /v1/openapi.json.".into(),
+            ),
+            ApiError::TooManyStreams => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "too_many_streams",
+                "Trop de clients suivent déjà les événements ; réessayez plus tard.".into(),
+            ),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, error, message) = self.parts();
+        let mut response = (status, Json(ErrorBody { error, message })).into_response();
+        if self == ApiError::BadToken {
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
+        }
+        response
+    }
+}

@@ -1,0 +1,92 @@
+//! The local HTTP API (axum): read-only faces of the daemon's state, plus `POST /v1/refresh`.
+//! Security rules live in `security`; the routes in `routes`, `sse`, `metrics`, `openapi`;
+//! the listening loop (header timeout, connection limit, graceful stop) in `server`.
+
+pub mod error;
+pub mod metrics;
+pub mod openapi;
+pub mod routes;
+pub mod security;
+pub mod server;
+pub mod sse;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::routing::{get, post};
+use axum::Router;
+use tokio::sync::{watch, Semaphore};
+use tower_http::limit::RequestBodyLimitLayer;
+
+use crate::daemon::state::DaemonState;
+use crate::token::Token;
+pub use security::SecurityPolicy;
+
+/// Largest request body accepted (the API takes no uploads).
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+/// SSE clients served at once; more get 503.
+pub const MAX_SSE_CLIENTS: usize = 32;
+/// Time allowed to answer a non-streaming request.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Asks the daemon to read every present card again; returns how many reads were queued.
+pub type RefreshFn = Arc<dyn Fn() -> usize + Send + Sync>;
+
+/// What the handlers share.
+pub struct ApiContext {
+    pub state: Arc<DaemonState>,
+    pub token: Token,
+    pub policy: SecurityPolicy,
+    pub refresh: RefreshFn,
+    pub sse_slots: Arc<Semaphore>,
+    /// Set to `true` when the agent stops: SSE streams end so connections can close.
+    pub stopping: watch::Sender<bool>,
+}
+
+impl ApiContext {
+    pub fn new(
+        state: Arc<DaemonState>,
+        token: Token,
+        policy: SecurityPolicy,
+        refresh: RefreshFn,
+    ) -> ApiContext {
+        ApiContext {
+            state,
+            token,
+            policy,
+            refresh,
+            sse_slots: Arc::new(Semaphore::new(MAX_SSE_CLIENTS)),
+            stopping: watch::Sender::new(false),
+        }
+    }
+}
+
+/// Every route, behind the security layers.
+pub fn router(ctx: Arc<ApiContext>) -> Router {
+    let timed = Router::new()
+        .route("/v1/status", get(routes::status))
+        .route("/v1/readers", get(routes::readers))
+        .route("/v1/readers/{id}", get(routes::reader))
+        .route("/v1/refresh", post(routes::refresh))
+        .route("/v1/openapi.json", get(openapi::openapi_json))
+        .route("/healthz", get(routes::healthz))
+        .route("/metrics", get(metrics::metrics))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ));
+    Router::new()
+        .route("/v1/events", get(sse::events))
+        .merge(timed)
+        .fallback(routes::not_found)
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(security::cors_layer(&ctx.policy))
+        .layer(axum::middleware::from_fn_with_state(
+            ctx.clone(),
+            security::guard,
+        ))
+        .with_state(ctx)
+}
+
+#[cfg(test)]
+pub(crate) mod tests;

@@ -1,0 +1,160 @@
+//! The API's security rules (architecture.md §Local API), applied to every request before any
+//! handler: `Host` must be the agent's own loopback name and port (DNS rebinding → 403); an
+//! `Origin` must be the agent itself or exactly one of `[api] allowed_origins` (else 403, and no
+//! CORS grant); personal data only for the bearer of the per-user token; security headers on
+//! every answer.
+
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::header::{self, HeaderName, HeaderValue};
+use axum::http::request::Parts;
+use axum::http::Method;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+use super::error::ApiError;
+use super::ApiContext;
+
+/// Who may talk to the agent.
+#[derive(Debug, Clone)]
+pub struct SecurityPolicy {
+    /// Accepted `Host` values, lower case (`127.0.0.1:8787`, `localhost:8787`, `[::1]:8787`).
+    pub allowed_hosts: Vec<String>,
+    /// Web origins granted CORS, exact match (from `[api] allowed_origins`).
+    pub allowed_origins: Vec<String>,
+}
+
+impl SecurityPolicy {
+    /// The policy for an agent listening on `listen` (a loopback address).
+    pub fn for_listen(listen: SocketAddr, allowed_origins: Vec<String>) -> SecurityPolicy {
+        let port = listen.port();
+        let mut allowed_hosts = vec![
+            format!("127.0.0.1:{port}"),
+            format!("localhost:{port}"),
+            format!("[::1]:{port}"),
+        ];
+        let own = listen.to_string();
+        if !allowed_hosts.contains(&own) {
+            allowed_hosts.push(own);
+        }
+        SecurityPolicy {
+            allowed_hosts,
+            allowed_origins,
+        }
+    }
+
+    fn host_allowed(&self, host: &str) -> bool {
+        let host = host.to_ascii_lowercase();
+        self.allowed_hosts.contains(&host)
+    }
+
+    fn origin_allowed(&self, origin: &str) -> bool {
+        // The agent's own pages (http://<own host>) and the configured origins, exactly.
+        self.allowed_origins.iter().any(|o| o == origin)
+            || origin
+                .strip_prefix("http://")
+                .is_some_and(|host| self.host_allowed(host))
+    }
+}
+
+/// CORS for the configured origins only; the methods and headers the API uses.
+pub fn cors_layer(policy: &SecurityPolicy) -> CorsLayer {
+    let origins: Vec<HeaderValue> = policy
+        .allowed_origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            HeaderName::from_static("last-event-id"),
+        ])
+        .max_age(Duration::from_secs(600))
+}
+
+/// Headers on every answer, refusals included.
+const SECURITY_HEADERS: [(&str, &str); 5] = [
+    ("x-content-type-options", "nosniff"),
+    (
+        "content-security-policy",
+        "default-src 'none'; frame-ancestors 'none'",
+    ),
+    ("x-frame-options", "DENY"),
+    ("referrer-policy", "no-referrer"),
+    ("cache-control", "no-store"),
+];
+
+/// The outermost layer: counts the request, refuses a foreign `Host` or `Origin`, adds the
+/// security headers.
+pub async fn guard(State(ctx): State<Arc<ApiContext>>, request: Request, next: Next) -> Response {
+    ctx.state
+        .counters
+        .api_requests
+        .fetch_add(1, Ordering::Relaxed);
+    let headers = request.headers();
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| request.uri().authority().map(|a| a.as_str()));
+    let verdict = if !host.is_some_and(|h| ctx.policy.host_allowed(h)) {
+        Err(ApiError::ForeignHost)
+    } else if headers
+        .get(header::ORIGIN)
+        .is_some_and(|o| !o.to_str().is_ok_and(|o| ctx.policy.origin_allowed(o)))
+    {
+        Err(ApiError::ForeignOrigin)
+    } else {
+        Ok(())
+    };
+    let mut response = match verdict {
+        Ok(()) => next.run(request).await,
+        Err(refusal) => refusal.into_response(),
+    };
+    let out = response.headers_mut();
+    for (name, value) in SECURITY_HEADERS {
+        out.insert(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        );
+    }
+    response
+}
+
+/// Whether the caller proved it is the user (token). A wrong token is refused (401) rather
+/// than silently redacted, so a misconfigured application notices.
+#[derive(Debug, Clone, Copy)]
+pub struct Caller {
+    pub authorised: bool,
+}
+
+impl FromRequestParts<Arc<ApiContext>> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        ctx: &Arc<ApiContext>,
+    ) -> Result<Caller, ApiError> {
+        let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
+            return Ok(Caller { authorised: false });
+        };
+        let presented = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or(ApiError::BadToken)?;
+        if ctx.token.matches(presented) {
+            Ok(Caller { authorised: true })
+        } else {
+            Err(ApiError::BadToken)
+        }
+    }
+}

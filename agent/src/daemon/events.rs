@@ -1,0 +1,76 @@
+//! The numbered events of the daemon's log: what changed, in order. `GET /v1/events` (SSE)
+//! sends each one with its `id`; the same types are serialised everywhere.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+use crate::status::CardView;
+use crate::verdict::Status;
+
+/// What happened. `reader` is the reader's stable id (as in `/v1/readers/{id}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventKind {
+    /// A reader appeared (plugged in, or found when the service came back).
+    ReaderAdded { reader: String, name: String },
+    /// A reader disappeared; its card goes with it.
+    ReaderRemoved { reader: String },
+    /// A card was put in a reader; its read has started.
+    CardInserted { reader: String, atr: String },
+    /// The card in a reader was read and judged.
+    CardRead { reader: String, card: Box<CardView> },
+    /// The card in a reader could not be read; `error` says why (French). Retried on the next
+    /// change or on `POST /v1/refresh`.
+    ReadFailed { reader: String, error: String },
+    /// The card was taken out of the reader.
+    CardRemoved { reader: String },
+    /// The verdict on the card in this reader changed (re-read, or a date crossed).
+    VerdictChanged {
+        reader: String,
+        from: Status,
+        to: Status,
+    },
+    /// The PC/SC service stopped answering; readers are unknown until it returns.
+    ServiceLost,
+    /// The PC/SC service answers again; readers follow as `reader_added`.
+    ServiceRestored,
+}
+
+impl EventKind {
+    /// The SSE `event:` name, same as the JSON `type`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventKind::ReaderAdded { .. } => "reader_added",
+            EventKind::ReaderRemoved { .. } => "reader_removed",
+            EventKind::CardInserted { .. } => "card_inserted",
+            EventKind::CardRead { .. } => "card_read",
+            EventKind::ReadFailed { .. } => "read_failed",
+            EventKind::CardRemoved { .. } => "card_removed",
+            EventKind::VerdictChanged { .. } => "verdict_changed",
+            EventKind::ServiceLost => "service_lost",
+            EventKind::ServiceRestored => "service_restored",
+        }
+    }
+}
+
+/// One entry of the log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Event {
+    /// Increases by one per event, from 1, for the life of the agent process.
+    pub id: u64,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub at: OffsetDateTime,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// An event as published: serialised once, in full (token holders) and redacted (everyone else).
+#[derive(Debug)]
+pub struct PublishedEvent {
+    pub id: u64,
+    pub name: &'static str,
+    pub full: String,
+    pub redacted: String,
+}
