@@ -25,8 +25,12 @@ pub enum ReadError {
     /// Another PC/SC error.
     #[error("PC/SC error: {0}")]
     Pcsc(String),
-    #[error("not implemented yet: {0}")]
-    NotImplemented(&'static str),
+    /// Another application holds the card in exclusive mode.
+    #[error("card held in exclusive mode by another application")]
+    Busy,
+    /// The card does not answer its reset (badly inserted, dead, or not a chip card).
+    #[error("card does not respond")]
+    Unresponsive,
 }
 
 impl ReadError {
@@ -68,7 +72,12 @@ mod messages {
                 "la carte a été réinitialisée ou retirée {n} fois pendant la lecture : laissez-la dans le lecteur et fermez les logiciels qui l'utilisent, puis réessayez."
             ),
             ReadError::Pcsc(d) => format!("erreur du service carte à puce (PC/SC) : {d}."),
-            ReadError::NotImplemented(w) => format!("fonction non disponible : {w}."),
+            ReadError::Busy => {
+                "la carte est utilisée en mode exclusif par un autre logiciel : fermez-le, ou attendez la fin de son opération, puis réessayez.".into()
+            }
+            ReadError::Unresponsive => {
+                "la carte ne répond pas : vérifiez qu'elle est insérée à fond, puce vers le haut ; si cela persiste, la carte est peut-être défectueuse.".into()
+            }
         }
     }
 }

@@ -1,18 +1,223 @@
-//! The PC/SC backend: connect shared, one short transaction per read, always disconnect with
-//! LeaveCard (a dropped `pcsc::Card` resets the card and kills other software's PIN session).
+//! The PC/SC backend: connect in shared mode, one short transaction per read, and always
+//! disconnect with `LeaveCard`: a dropped `pcsc::Card` RESETS the card (pcsc-rust's Drop),
+//! which would kill the PIN session of other software on the desk (CryptoLib, SESAM-Vitale,
+//! the browser). A card reset or removed mid-read is reconnected and read again, 3 times at
+//! most.
+//!
+//! Bounded time: `SCardTransmit` and `SCardBeginTransaction` can block (a silent card, another
+//! application holding a transaction) and pcsc-lite gives them no timeout of their own; the
+//! reader driver's timeouts (CCID: derived from the card's waiting times, vpcd: none) are the
+//! only bound inside the call. So the read runs on its own thread with its own PC/SC context
+//! (a blocked call holds its context's lock in pcsc-lite; the caller's context stays free),
+//! and `read_reader` gives up after `READ_DEADLINE` with a timeout error. The blocked thread
+//! ends, and disconnects with `LeaveCard`, when the driver returns (card removed, reader
+//! unplugged, driver timeout).
 
 use crate::error::ReadError;
+use crate::read::{read_card, recognise_known, Recognition};
 use crate::report::CardReport;
+use crate::transport::{CardTransport, TransportError};
 use crate::trust::TrustStore;
-use std::ffi::CStr;
+use pcsc::{Context, Disposition, Protocols, Scope, ShareMode};
+use std::ffi::{CStr, CString};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
-/// Reads the card in `reader` (a quick recognition when `known` is the card read before).
+/// Longest a whole read may take (a full CPS read is well under a second).
+pub const READ_DEADLINE: Duration = Duration::from_secs(10);
+/// Reads restarted after a reset or removal, at most.
+pub const MAX_ATTEMPTS: u32 = 3;
+
+/// Reads the card in `reader`; with `known` (the report of the card last seen in this reader),
+/// first checks with a few APDUs whether it is the same card and only re-reads the PIN state.
 pub fn read_reader(
-    ctx: &pcsc::Context,
+    ctx: &Context,
     reader: &CStr,
     trust: &TrustStore,
     known: Option<&CardReport>,
 ) -> Result<CardReport, ReadError> {
-    let _ = (ctx, reader, trust, known);
-    Err(ReadError::NotImplemented("read_reader"))
+    ctx.is_valid().map_err(from_pcsc)?;
+    let (tx, rx) = mpsc::channel();
+    let reader_name = reader.to_owned();
+    let trust = trust.clone();
+    let known = known.cloned();
+    let spawned = std::thread::Builder::new()
+        .name("cpx-card-read".into())
+        .spawn(move || {
+            let deadline = Instant::now() + READ_DEADLINE;
+            let result = read_with_own_context(&reader_name, &trust, known.as_ref(), deadline);
+            let _ = tx.send(result);
+        });
+    if let Err(e) = spawned {
+        return Err(ReadError::Pcsc(format!(
+            "cannot start the read thread: {e}"
+        )));
+    }
+    match rx.recv_timeout(READ_DEADLINE + Duration::from_millis(500)) {
+        Ok(result) => result,
+        Err(mpsc::RecvTimeoutError::Timeout) => Err(ReadError::Transport(TransportError::Timeout)),
+        Err(mpsc::RecvTimeoutError::Disconnected) => {
+            Err(ReadError::Pcsc("the read thread stopped".into()))
+        }
+    }
+}
+
+fn read_with_own_context(
+    reader: &CString,
+    trust: &TrustStore,
+    known: Option<&CardReport>,
+    deadline: Instant,
+) -> Result<CardReport, ReadError> {
+    let ctx = Context::establish(Scope::User).map_err(from_pcsc)?;
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match read_once(&ctx, reader, trust, known, deadline) {
+            Err(ReadError::Transport(TransportError::Reset | TransportError::Removed))
+                if attempt < MAX_ATTEMPTS && Instant::now() < deadline =>
+            {
+                continue
+            }
+            Err(ReadError::Transport(TransportError::Reset)) => {
+                return Err(ReadError::TooManyRestarts(attempt))
+            }
+            other => return other,
+        }
+    }
+}
+
+/// One connection, one transaction, one read; the guard disconnects with `LeaveCard`.
+fn read_once(
+    ctx: &Context,
+    reader: &CStr,
+    trust: &TrustStore,
+    known: Option<&CardReport>,
+    deadline: Instant,
+) -> Result<CardReport, ReadError> {
+    let card = ctx
+        .connect(reader, ShareMode::Shared, Protocols::T0 | Protocols::T1)
+        .map_err(from_pcsc)?;
+    let mut guard = CardGuard(Some(card));
+    let card = guard.card()?;
+    let atr = card.status2_owned().map_err(from_pcsc)?.atr().to_vec();
+    let tx = card.transaction().map_err(from_pcsc)?;
+    let mut transport = PcscTransport {
+        card: &tx,
+        deadline,
+    };
+    let result = match known {
+        Some(prev) => match recognise_known(&mut transport, &atr, prev, trust)? {
+            Recognition::Same(report) => Ok(*report),
+            Recognition::Different => read_card(&mut transport, &atr, trust),
+        },
+        None => read_card(&mut transport, &atr, trust),
+    };
+    // Ends the transaction with LeaveCard (an error here changes nothing for the result).
+    let _ = tx.end(Disposition::LeaveCard);
+    result
+}
+
+/// Owns a connected card and disconnects it with `LeaveCard` on every path, panics included.
+struct CardGuard(Option<pcsc::Card>);
+
+impl CardGuard {
+    fn card(&mut self) -> Result<&mut pcsc::Card, ReadError> {
+        self.0
+            .as_mut()
+            .ok_or_else(|| ReadError::Pcsc("card handle already released".into()))
+    }
+}
+
+impl Drop for CardGuard {
+    fn drop(&mut self) {
+        if let Some(card) = self.0.take() {
+            if let Err((card, _)) = card.disconnect(Disposition::LeaveCard) {
+                // Never let a Card drop (its Drop resets the card): leak the handle instead;
+                // pcscd frees it when the context goes away.
+                std::mem::forget(card);
+            }
+        }
+    }
+}
+
+/// The card inside a transaction, as a `CardTransport`.
+struct PcscTransport<'a> {
+    card: &'a pcsc::Card,
+    deadline: Instant,
+}
+
+impl CardTransport for PcscTransport<'_> {
+    fn transmit(&mut self, apdu: &[u8]) -> Result<Vec<u8>, TransportError> {
+        if Instant::now() > self.deadline {
+            return Err(TransportError::Timeout);
+        }
+        let mut buf = [0u8; pcsc::MAX_BUFFER_SIZE];
+        match self.card.transmit(apdu, &mut buf) {
+            Ok(answer) => Ok(answer.to_vec()),
+            Err(e) => Err(transport_error(e)),
+        }
+    }
+}
+
+fn transport_error(e: pcsc::Error) -> TransportError {
+    match e {
+        pcsc::Error::ResetCard => TransportError::Reset,
+        pcsc::Error::RemovedCard | pcsc::Error::NoSmartcard => TransportError::Removed,
+        pcsc::Error::Timeout => TransportError::Timeout,
+        other => TransportError::Other(other.to_string()),
+    }
+}
+
+/// Every PC/SC error mapped to what it means for the user, in one place.
+pub fn from_pcsc(e: pcsc::Error) -> ReadError {
+    use pcsc::Error as E;
+    match e {
+        E::NoService | E::ServiceStopped | E::InvalidHandle => ReadError::NoService(e.to_string()),
+        E::NoSmartcard | E::RemovedCard => ReadError::Transport(TransportError::Removed),
+        E::ResetCard => ReadError::Transport(TransportError::Reset),
+        E::Timeout => ReadError::Transport(TransportError::Timeout),
+        E::UnknownReader | E::ReaderUnavailable | E::NoReadersAvailable => {
+            ReadError::ReaderUnavailable(e.to_string())
+        }
+        E::SharingViolation => ReadError::Busy,
+        E::UnpoweredCard | E::UnresponsiveCard | E::UnsupportedCard => ReadError::Unresponsive,
+        other => ReadError::Pcsc(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pcsc_errors_map_to_user_states() {
+        assert_eq!(
+            from_pcsc(pcsc::Error::RemovedCard).user_message_fr(),
+            "carte retirée pendant la lecture : remettez la carte dans le lecteur."
+        );
+        assert!(matches!(
+            from_pcsc(pcsc::Error::NoService),
+            ReadError::NoService(_)
+        ));
+        assert!(from_pcsc(pcsc::Error::NoService)
+            .user_message_fr()
+            .contains("systemctl start pcscd"));
+        assert_eq!(
+            from_pcsc(pcsc::Error::ResetCard),
+            ReadError::Transport(TransportError::Reset)
+        );
+        assert_eq!(from_pcsc(pcsc::Error::SharingViolation), ReadError::Busy);
+        assert_eq!(
+            from_pcsc(pcsc::Error::UnresponsiveCard),
+            ReadError::Unresponsive
+        );
+        assert!(matches!(
+            from_pcsc(pcsc::Error::UnknownReader),
+            ReadError::ReaderUnavailable(_)
+        ));
+        assert_eq!(
+            transport_error(pcsc::Error::NoSmartcard),
+            TransportError::Removed
+        );
+    }
 }
