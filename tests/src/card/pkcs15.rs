@@ -54,9 +54,18 @@ pub fn ef_dir() -> Vec<u8> {
         ]
         .concat(),
     );
+    // [inf] The contactless record leads to the same PKCS#15 DF. OpenSC 0.23 moves the "CPx IAS
+    // CL" record to the head of its application list and binds to it: with a path it selects
+    // 3F00/0001 (as in the OpenSC trace of domain.md §3); without one it selects the CL AID,
+    // which a contact card refuses.
     v.extend(tlv(
         0x61,
-        &[tlv(0x4F, AID_CPX_IAS_CL), tlv(0x50, b"CPX IAS CL")].concat(),
+        &[
+            tlv(0x4F, AID_CPX_IAS_CL),
+            tlv(0x50, b"CPX IAS CL"),
+            tlv(0x51, &[0x3F, 0x00, 0x00, 0x01]),
+        ]
+        .concat(),
     ));
     v
 }
