@@ -2,6 +2,10 @@
 //! cards on their own threads, one state holds the snapshot and the event log, and the local
 //! API serves them (architecture.md §Data flow).
 
+pub mod cards;
 pub mod events;
+pub mod monitor;
 pub mod publish;
+pub mod run;
 pub mod state;
+pub mod worker;
