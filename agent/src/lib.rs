@@ -4,6 +4,7 @@
 pub mod api;
 pub mod config;
 pub mod daemon;
+pub mod finess;
 pub mod judge;
 pub mod messages;
 pub mod status;

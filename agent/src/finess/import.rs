@@ -1,0 +1,290 @@
+//! One `finess import FILE...` run. First every file is sniffed (a file that is not a FINESS
+//! extract is refused before anything is written); then all of them are streamed, in order,
+//! into one store transaction that replaces the previous directory when it commits.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+
+use super::csv_import;
+use super::entity::{Entity, EntityKind, Skipped};
+use super::json_import;
+use super::messages as msg;
+use super::store::{DirectoryInfo, Writer};
+
+/// How many skipped lines the summary lists (all are counted).
+pub const MAX_SKIPPED_LISTED: usize = 200;
+
+/// Why an import did not replace the directory. The previous directory is untouched.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{}", msg::io_error(.0, .1))]
+    Io(String, io::Error),
+    #[error("{}", msg::not_finess(.0, .1))]
+    NotFiness(String, String),
+    #[error("{}", msg::bad_json(.0, .1))]
+    Json(String, String),
+    #[error("{}", msg::database_error(.0))]
+    Database(#[from] rusqlite::Error),
+    #[error("{}", msg::NO_FILE)]
+    NoFile,
+    #[error("{}", msg::NOTHING_READ)]
+    NothingRead,
+}
+
+/// Where the importers put what they read.
+pub trait Sink {
+    /// The date of the data the file declares.
+    fn data_date(&mut self, date: Option<&str>);
+    /// One EJ or EG; `at` is its line (CSV) or `pmej` position (JSON).
+    fn entity(&mut self, entity: Entity, at: u64) -> Result<(), ImportError>;
+    /// A well-formed line of a section the directory does not keep (`geolocalisation`).
+    fn other_line(&mut self);
+    fn skipped(&mut self, at: u64, reason: String);
+    /// Bytes of the current file read so far.
+    fn progress(&mut self, bytes: u64);
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum FileFormat {
+    /// Legacy open-data CSV extract.
+    Csv,
+    /// FINESS+ JSON structures dataset.
+    Json,
+}
+
+/// How many bytes of a file are looked at to tell its format.
+const SNIFF_BYTES: u64 = 64 * 1024;
+
+/// Tells a FINESS extract's format from its first bytes, or refuses the file.
+pub fn detect(path: &Path) -> Result<FileFormat, ImportError> {
+    let name = path.display().to_string();
+    let file = File::open(path).map_err(|e| ImportError::Io(name.clone(), e))?;
+    let mut head = Vec::new();
+    file.take(SNIFF_BYTES)
+        .read_to_end(&mut head)
+        .map_err(|e| ImportError::Io(name.clone(), e))?;
+    detect_bytes(&head).ok_or_else(|| ImportError::NotFiness(name, msg::NOT_EXTRACT.to_string()))
+}
+
+/// The format of a file from its first bytes; `None` when it is not a FINESS extract.
+pub fn detect_bytes(head: &[u8]) -> Option<FileFormat> {
+    let body = head.strip_prefix(super::decode::UTF8_BOM).unwrap_or(head);
+    let start = body.iter().position(|b| !b.is_ascii_whitespace())?;
+    if body[start] == b'{' {
+        let markers: [&[u8]; 4] = [b"\"pmej\"", b"\"schemaVersion\"", b"\"gcc\"", b"\"gco\""];
+        let found = markers
+            .iter()
+            .any(|m| body.windows(m.len()).any(|w| w == *m));
+        return found.then_some(FileFormat::Json);
+    }
+    let line_end = body.iter().position(|&b| b == b'\n').unwrap_or(body.len());
+    csv_import::manifest(&body[..line_end]).map(|_| FileFormat::Csv)
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportSummary {
+    pub ej: u64,
+    pub eg: u64,
+    /// Lines of sections that are read but not kept (`geolocalisation`).
+    pub other_lines: u64,
+    pub skipped_count: u64,
+    /// The first [`MAX_SKIPPED_LISTED`] skipped lines.
+    pub skipped: Vec<Skipped>,
+    pub data_date: Option<String>,
+    pub files: Vec<String>,
+    pub seconds: f64,
+}
+
+/// The progress bar: on a terminal only.
+struct Progress {
+    bar: Option<ProgressBar>,
+    base: u64,
+    started: Instant,
+    last: Instant,
+}
+
+impl Progress {
+    fn new(show: bool, total: u64) -> Progress {
+        let bar = show.then(|| {
+            let bar = ProgressBar::new(total);
+            if let Ok(style) = ProgressStyle::with_template(msg::PROGRESS_TEMPLATE) {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            bar
+        });
+        let now = Instant::now();
+        Progress {
+            bar,
+            base: 0,
+            started: now,
+            last: now,
+        }
+    }
+
+    fn update(&mut self, bytes: u64, ej: u64, eg: u64, skipped: u64) {
+        let Some(bar) = &self.bar else { return };
+        let now = Instant::now();
+        if now.duration_since(self.last) < Duration::from_millis(100) {
+            return;
+        }
+        self.last = now;
+        let secs = now.duration_since(self.started).as_secs_f64().max(1e-3);
+        let rate = (ej + eg) as f64 / secs;
+        bar.set_position(self.base + bytes);
+        bar.set_message(msg::progress(ej, eg, skipped, rate));
+    }
+}
+
+struct Run {
+    writer: Writer,
+    file: String,
+    format: FileFormat,
+    ej: u64,
+    eg: u64,
+    other_lines: u64,
+    skipped_count: u64,
+    skipped: Vec<Skipped>,
+    data_date: Option<String>,
+    progress: Progress,
+}
+
+impl Sink for Run {
+    fn data_date(&mut self, date: Option<&str>) {
+        // Several files: the directory is as old as its oldest part.
+        if let Some(d) = date {
+            if self.data_date.as_deref().is_none_or(|old| d < old) {
+                self.data_date = Some(d.to_string());
+            }
+        }
+    }
+
+    fn entity(&mut self, entity: Entity, at: u64) -> Result<(), ImportError> {
+        if self.writer.insert(&entity)? {
+            match entity.kind {
+                Some(EntityKind::Ej) => self.ej += 1,
+                _ => self.eg += 1,
+            }
+        } else {
+            self.skipped(at, msg::duplicate(&entity.finess));
+        }
+        Ok(())
+    }
+
+    fn other_line(&mut self) {
+        self.other_lines += 1;
+    }
+
+    fn skipped(&mut self, at: u64, reason: String) {
+        self.skipped_count += 1;
+        if self.skipped.len() < MAX_SKIPPED_LISTED {
+            self.skipped.push(Skipped {
+                file: self.file.clone(),
+                at,
+                location: msg::location(self.format, at),
+                reason,
+            });
+        }
+    }
+
+    fn progress(&mut self, bytes: u64) {
+        let (ej, eg, sk) = (self.ej, self.eg, self.skipped_count);
+        self.progress.update(bytes, ej, eg, sk);
+    }
+}
+
+/// Imports `files` together as the new directory at `db`. `show_progress`: draw the progress
+/// bar (callers pass "stderr is a terminal").
+pub fn import(
+    files: &[PathBuf],
+    db: &Path,
+    show_progress: bool,
+) -> Result<ImportSummary, ImportError> {
+    let started = Instant::now();
+    if files.is_empty() {
+        return Err(ImportError::NoFile);
+    }
+    // Every file is checked before anything is written.
+    let mut formats = Vec::with_capacity(files.len());
+    let mut total = 0;
+    for f in files {
+        formats.push(detect(f)?);
+        total += std::fs::metadata(f).map(|m| m.len()).unwrap_or(0);
+    }
+    let writer = Writer::begin(db).map_err(|e| ImportError::Io(db.display().to_string(), e))?;
+    let mut run = Run {
+        writer,
+        file: String::new(),
+        format: FileFormat::Csv,
+        ej: 0,
+        eg: 0,
+        other_lines: 0,
+        skipped_count: 0,
+        skipped: Vec::new(),
+        data_date: None,
+        progress: Progress::new(show_progress, total),
+    };
+    let mut names = Vec::with_capacity(files.len());
+    for (path, format) in files.iter().zip(formats) {
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        run.file = name.clone();
+        run.format = format;
+        let file = File::open(path).map_err(|e| ImportError::Io(name.clone(), e))?;
+        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+        let input: Box<dyn BufRead> = Box::new(BufReader::with_capacity(256 * 1024, file));
+        match format {
+            FileFormat::Csv => csv_import::read(&name, input, &mut run)?,
+            FileFormat::Json => json_import::read(&name, input, &mut run)?,
+        }
+        run.progress.base += size;
+        names.push(name);
+    }
+    if run.ej + run.eg == 0 {
+        return Err(ImportError::NothingRead);
+    }
+    if let Some(bar) = &run.progress.bar {
+        bar.finish_and_clear();
+    }
+    let info = DirectoryInfo {
+        data_date: run.data_date.clone(),
+        imported_at: now_rfc3339(),
+        files: names.clone(),
+        ej_count: run.ej,
+        eg_count: run.eg,
+    };
+    let Run {
+        writer,
+        ej,
+        eg,
+        other_lines,
+        skipped_count,
+        skipped,
+        data_date,
+        ..
+    } = run;
+    writer.commit(&info)?;
+    Ok(ImportSummary {
+        ej,
+        eg,
+        other_lines,
+        skipped_count,
+        skipped,
+        data_date,
+        files: names,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}

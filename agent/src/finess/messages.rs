@@ -1,0 +1,402 @@
+//! Every user-facing text of the FINESS module, French first (then English where it helps a
+//! technician searching the web), kept together so they can be reviewed at once.
+
+use super::import::FileFormat;
+
+// --- import -----------------------------------------------------------------------------------
+
+pub const NOT_EXTRACT: &str = "ce n'est pas un extrait FINESS : ni un extrait CSV open data \
+    (première ligne « finess;etalab;… »), ni le jeu JSON FINESS+ « structures » (objet avec \
+    « pmej ») / not a FINESS extract";
+pub const NOT_CSV_EXTRACT: &str =
+    "première ligne « finess;etalab;<n>;<date> » absente / missing manifest line";
+pub const NO_PMEJ: &str =
+    "pas de tableau « pmej » : ce n'est pas le jeu FINESS+ « structures » / no pmej array";
+pub const NO_FILE: &str = "aucun fichier à importer / no file to import";
+pub const NOTHING_READ: &str = "aucune EJ ni EG lue dans ces fichiers : le répertoire actuel est \
+    conservé / no EJ or EG read, the current directory is kept";
+pub const PROGRESS_TEMPLATE: &str =
+    "{spinner} [{elapsed_precise}] [{bar:30}] {bytes}/{total_bytes} {msg}";
+
+pub fn io_error(file: &str, e: &std::io::Error) -> String {
+    format!("{file} : lecture impossible ({e}) / cannot read")
+}
+
+pub fn not_finess(file: &str, why: &str) -> String {
+    format!("{file} refusé, rien n'a été modifié : {why}")
+}
+
+pub fn bad_json(file: &str, why: &str) -> String {
+    format!("{file} : JSON illisible ({why}) ; le répertoire actuel est conservé / unreadable JSON")
+}
+
+pub fn database_error(e: &rusqlite::Error) -> String {
+    format!("base du répertoire FINESS : {e} / directory database error")
+}
+
+pub fn garbled_line(e: &str) -> String {
+    format!("ligne illisible ({e})")
+}
+
+pub fn field_count(section: &str, got: usize, want: usize) -> String {
+    format!("ligne {section} de {got} champs au lieu de {want} (tronquée ou abîmée)")
+}
+
+pub fn bad_finess_field(field: &str, raw: &str, why: &str) -> String {
+    format!("{field} « {raw} » n'est pas un numéro FINESS : {why}")
+}
+
+pub fn unknown_section(tag: &str) -> String {
+    let tag: String = tag.chars().take(40).collect();
+    format!("section inconnue « {tag} »")
+}
+
+pub fn in_site_of(ej: &str, why: &str) -> String {
+    format!("EG de l'EJ {ej} : {why}")
+}
+
+pub fn duplicate(finess: &str) -> String {
+    format!("numéro {finess} déjà lu plus haut (doublon ignoré)")
+}
+
+pub fn location(format: FileFormat, at: u64) -> String {
+    match format {
+        FileFormat::Csv => format!("ligne {at}"),
+        FileFormat::Json => format!("pmej n° {at}"),
+    }
+}
+
+pub fn progress(ej: u64, eg: u64, skipped: u64, rate: f64) -> String {
+    format!("EJ {ej} · EG {eg} · ignorées {skipped} · {rate:.0} structures/s")
+}
+
+// --- check ------------------------------------------------------------------------------------
+
+use super::check::Role;
+
+fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Ej => "L'EJ du contrat",
+        Role::Eg => "L'EG du contrat",
+    }
+}
+
+pub const DIRECTORY_UNDATED: &str =
+    "Le répertoire FINESS importé ne dit pas de quand datent ses données.";
+pub const REMEDY_REIMPORT: &str = "Téléchargez le jeu FINESS+ « structures » à jour sur \
+    data.gouv.fr puis lancez « cpx-agent finess import FICHIER ».";
+pub const REMEDY_FIX_CONFIG: &str =
+    "Corrigez le numéro dans la configuration (section du contrat), en le recopiant du contrat RPPS+ \
+     ou de l'annuaire FINESS (finess.esante.gouv.fr).";
+pub const REMEDY_CONFIG_EG: &str = "Ce numéro est celui de l'entité juridique : indiquez-le comme \
+    EJ du contrat, et en EG les numéros des établissements (sites) concernés.";
+pub const NO_DIRECTORY: &str = "Aucun répertoire FINESS local : importez d'abord les fichiers \
+    open data avec « cpx-agent finess import FICHIER... » / no FINESS directory, import one first";
+pub const NO_CONTRACT_STRUCTURES: &str = "La configuration ne donne ni EJ ni EG du contrat : \
+    rien à vérifier / the configuration names no contract EJ or EG";
+
+pub fn directory_old(date: &str, days: i64) -> String {
+    format!(
+        "Le répertoire FINESS local date du {date} ({days} jours) : il peut ne plus refléter \
+             les créations, fermetures et rattachements récents."
+    )
+}
+
+pub fn malformed(role: Role, raw: &str, why: &str) -> String {
+    format!(
+        "{} « {raw} » n'est pas un numéro FINESS bien formé : {why}.",
+        role_name(role)
+    )
+}
+
+pub fn key_invalid(role: Role, n: &str) -> String {
+    format!(
+        "{} {n} a une clé de contrôle fausse (Luhn) : le numéro est mal recopié.",
+        role_name(role)
+    )
+}
+
+pub fn key_not_verifiable(role: Role, n: &str) -> String {
+    format!(
+        "{} {n} contient une lettre (Corse, données de test) : sa clé ne peut pas être \
+             vérifiée.",
+        role_name(role)
+    )
+}
+
+pub fn unknown(role: Role, n: &str, data_date: Option<&str>) -> String {
+    let date = data_date
+        .map(|d| format!(" (données du {d})"))
+        .unwrap_or_default();
+    format!(
+        "{} {n} est absent du répertoire FINESS{date}.",
+        role_name(role)
+    )
+}
+
+pub fn remedy_unknown(ars: &str) -> String {
+    format!(
+        "Vérifiez le numéro ; s'il est juste, la structure n'est pas (ou plus) publiée dans \
+             FINESS : signalez-le à {ars} avant de contractualiser. Si la structure est récente, \
+             réimportez un répertoire à jour."
+    )
+}
+
+pub fn is_eg_expected_ej(n: &str, its_ej: Option<&str>) -> String {
+    let ej = its_ej
+        .map(|e| format!(", rattachée à l'EJ {e}"))
+        .unwrap_or_default();
+    format!("Le numéro {n} donné comme EJ du contrat est une entité géographique (EG){ej}.")
+}
+
+pub fn remedy_config_ej(its_ej: Option<&str>) -> String {
+    match its_ej {
+        Some(ej) => format!(
+            "Le contrat se fait sur le FINESS juridique : indiquez {ej} comme EJ \
+                             et gardez ce numéro parmi les EG."
+        ),
+        None => {
+            "Le contrat se fait sur le FINESS juridique : indiquez le numéro de l'EJ.".to_string()
+        }
+    }
+}
+
+pub fn is_ej_expected_eg(n: &str) -> String {
+    format!("Le numéro {n} donné comme EG du contrat est une entité juridique (EJ).")
+}
+
+pub fn eg_not_in_ej(n: &str, its_ej: Option<&str>, contract_ej: &str) -> String {
+    match its_ej {
+        Some(ej) => format!(
+            "L'EG {n} est rattachée à l'EJ {ej} dans FINESS, pas à l'EJ du \
+                             contrat {contract_ej}."
+        ),
+        None => format!(
+            "L'EG {n} n'a pas d'EJ de rattachement dans FINESS (l'EJ du contrat est \
+                         {contract_ej})."
+        ),
+    }
+}
+
+pub fn remedy_eg_not_in_ej(ars: &str) -> String {
+    format!(
+        "Retirez cette EG du contrat si elle appartient à une autre entité juridique ; si \
+             le rattachement FINESS est faux, demandez sa correction à {ars} avant de \
+             contractualiser."
+    )
+}
+
+pub fn closed(role: Role, n: &str, date: Option<&str>) -> String {
+    let when = date.map(|d| format!(" le {d}")).unwrap_or_default();
+    format!("{} {n} est fermée dans FINESS{when}.", role_name(role))
+}
+
+pub fn remedy_closed(ars: &str) -> String {
+    format!(
+        "Contractualisez sur une structure ouverte ; si la fermeture est une erreur, \
+             faites-la corriger par {ars}."
+    )
+}
+
+// --- CLI --------------------------------------------------------------------------------------
+
+use super::check::CheckReport;
+use super::entity::EntityKind;
+use super::import::ImportSummary;
+use super::lookup::{Entry, EntrySummary};
+use crate::verdict::Severity;
+use std::fmt::Write as _;
+use std::path::Path;
+
+pub const NO_DATA_DIR: &str = "dossier de données introuvable ($XDG_DATA_HOME, $HOME) : \
+    indiquez la base avec --db FICHIER / no data dir, use --db";
+pub const NO_CONFIG: &str = "pas de fichier de configuration : indiquez-le avec --config \
+    FICHIER / no configuration file";
+
+pub fn config_unreadable(path: &Path, e: &std::io::Error) -> String {
+    format!(
+        "configuration {} illisible : {e} / cannot read the configuration",
+        path.display()
+    )
+}
+
+pub fn config_invalid(path: &Path, e: &str) -> String {
+    format!(
+        "configuration {} invalide : {e} / invalid configuration",
+        path.display()
+    )
+}
+
+pub fn not_in_directory(n: &str, data_date: Option<&str>) -> String {
+    let date = data_date
+        .map(|d| format!(" (données du {d})"))
+        .unwrap_or_default();
+    format!("{n} : absent du répertoire FINESS local{date} / not in the FINESS directory")
+}
+
+fn kind_name(kind: Option<EntityKind>) -> &'static str {
+    match kind {
+        Some(EntityKind::Ej) => "EJ (entité juridique)",
+        Some(EntityKind::Eg) => "EG (entité géographique)",
+        None => "absent du répertoire",
+    }
+}
+
+fn summary_line(s: &EntrySummary) -> String {
+    let mut line = s.finess.clone();
+    if let Some(n) = &s.name {
+        let _ = write!(line, "  {n}");
+    }
+    if !s.in_directory {
+        line.push_str("  (absent du répertoire)");
+    }
+    if s.closed {
+        line.push_str("  (fermée)");
+    }
+    line
+}
+
+fn code_label(code: &Option<String>, label: &Option<String>) -> Option<String> {
+    match (code, label) {
+        (Some(c), Some(l)) => Some(format!("{c} {l}")),
+        (c, l) => c.clone().or_else(|| l.clone()),
+    }
+}
+
+/// `finess show` as text.
+pub fn show_entry(entry: &Entry) -> String {
+    let e = &entry.entity;
+    let mut out = format!("{}  {}\n", e.finess, kind_name(e.kind));
+    let mut field = |label: &str, value: Option<String>| {
+        if let Some(v) = value {
+            let _ = writeln!(out, "  {label:<20} {v}");
+        }
+    };
+    field("Nom", e.name.clone());
+    field("Nom long", e.long_name.clone());
+    field("Complément", e.name_complement.clone());
+    field(
+        "Adresse",
+        (!entry.address.is_empty()).then(|| entry.address.join(", ")),
+    );
+    field(
+        "Département",
+        code_label(&e.departement, &e.departement_name),
+    );
+    field("Catégorie", code_label(&e.category, &e.category_label));
+    field(
+        "Statut juridique",
+        code_label(&e.legal_status, &e.legal_status_label),
+    );
+    field("SIREN", e.siren.clone());
+    field("SIRET", e.siret.clone());
+    field("Téléphone", e.phone.clone());
+    let opened_label = if e.kind == Some(EntityKind::Ej) {
+        "Création"
+    } else {
+        "Ouverture"
+    };
+    field(opened_label, e.opened.clone());
+    field("Autorisation", e.authorised.clone());
+    field("Mise à jour", e.updated.clone());
+    field("Fermeture", e.closed.clone());
+    if let Some(ej) = &entry.ej_entry {
+        let _ = writeln!(out, "  {:<20} {}", "EJ de rattachement", summary_line(ej));
+    }
+    if e.kind == Some(EntityKind::Ej) {
+        let _ = writeln!(out, "  EG rattachées ({})", entry.egs.len());
+        for eg in &entry.egs {
+            let _ = writeln!(out, "    {}", summary_line(eg));
+        }
+    }
+    let d = &entry.directory;
+    let _ = writeln!(
+        out,
+        "Données FINESS du {}, importées le {}",
+        d.data_date.as_deref().unwrap_or("?"),
+        d.imported_at
+    );
+    out
+}
+
+/// `finess import` summary as text.
+pub fn import_summary(s: &ImportSummary, db: &Path) -> String {
+    let mut out = format!(
+        "Répertoire FINESS importé dans {} en {:.1} s : {} EJ, {} EG",
+        db.display(),
+        s.seconds,
+        s.ej,
+        s.eg
+    );
+    if s.other_lines > 0 {
+        let _ = write!(out, ", {} lignes de géolocalisation lues", s.other_lines);
+    }
+    let _ = writeln!(out, ".");
+    if let Some(d) = &s.data_date {
+        let _ = writeln!(out, "Données du {d}.");
+    }
+    if s.skipped_count > 0 {
+        let _ = writeln!(out, "{} ligne(s) ignorée(s) :", s.skipped_count);
+        for k in &s.skipped {
+            let _ = writeln!(out, "  {} {} : {}", k.file, k.location, k.reason);
+        }
+        if s.skipped_count > s.skipped.len() as u64 {
+            let _ = writeln!(
+                out,
+                "  … et {} autres.",
+                s.skipped_count - s.skipped.len() as u64
+            );
+        }
+    }
+    out
+}
+
+fn severity_name(s: Severity) -> &'static str {
+    match s {
+        Severity::Info => "info",
+        Severity::Warning => "attention",
+        Severity::Error => "erreur",
+    }
+}
+
+/// `finess check` as text.
+pub fn check_report(r: &CheckReport) -> String {
+    let mut out = format!(
+        "Répertoire FINESS du {} ({} EJ, {} EG).\n",
+        r.directory.data_date.as_deref().unwrap_or("?"),
+        r.directory.ej_count,
+        r.directory.eg_count
+    );
+    for c in &r.checked {
+        let role = match c.role {
+            Role::Ej => "EJ",
+            Role::Eg => "EG",
+        };
+        let _ = writeln!(
+            out,
+            "  {role} du contrat {} : {}{}",
+            c.finess,
+            kind_name(c.found),
+            c.name
+                .as_deref()
+                .map(|n| format!(", {n}"))
+                .unwrap_or_default()
+        );
+    }
+    if r.findings.is_empty() {
+        out.push_str("Aucun problème : les données FINESS du contrat sont cohérentes.\n");
+    }
+    for f in &r.findings {
+        let _ = writeln!(
+            out,
+            "[{}] {} ({})",
+            severity_name(f.severity),
+            f.message,
+            f.code
+        );
+        if !f.remedy.is_empty() {
+            let _ = writeln!(out, "    → {}", f.remedy);
+        }
+    }
+    out
+}

@@ -1,0 +1,29 @@
+//! The local copy of the national FINESS directory (domain.md §5, issue 5): import the open-data
+//! extracts (legacy CSV, FINESS+ JSON), look numbers up (EJ or EG, and the links between them),
+//! check the contract's EJ and EGs, and give the judge what it needs.
+//!
+//! - [`entity`]: one directory entry as read from a file, the form every importer produces.
+//! - [`decode`], [`csv_import`], [`json_import`]: the two file formats, streamed.
+//! - [`store`]: the SQLite database (WAL); a new import replaces the old one in one transaction.
+//! - [`import`]: one `finess import` run: sniff every file, then stream them all into the store.
+//! - [`lookup`]: `finess show` (an entry, its EJ or its EGs, the date of the data).
+//! - [`check`]: `finess check` (the contract's EJ and EGs against the directory).
+//! - [`region`]: the ARS FINESS service that corrects a département's anomalies.
+//! - [`messages`]: every user-facing text of the module, French first.
+
+pub mod check;
+pub mod cli;
+pub mod csv_import;
+pub mod decode;
+pub mod entity;
+pub mod import;
+pub mod json_import;
+pub mod lookup;
+pub mod messages;
+pub mod names;
+pub mod region;
+pub mod store;
+
+pub use entity::{Entity, EntityKind};
+pub use lookup::{Entry, EntrySummary};
+pub use store::{Directory, DirectoryInfo};
