@@ -23,7 +23,7 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use cpx_card::{Finess, FinessKey};
+use cpx_card::{Finess, FinessKey, TrustStore};
 use serde::Deserialize;
 
 use crate::messages::config as msg;
@@ -296,6 +296,18 @@ impl Config {
         Validator { path }.validate(raw)
     }
 
+    /// The embedded IGC-Santé CAs plus `checks.extra_trust_anchors` (as test anchors).
+    pub fn trust_store(&self) -> TrustStore {
+        let mut store = TrustStore::builtin();
+        for anchor in &self.checks.extra_trust_anchors {
+            // Decoded once already when the configuration was validated.
+            if let Err(e) = store.add_test_anchor_pem(&anchor.bytes) {
+                tracing::warn!(path = %anchor.path.display(), error = %e, "trust anchor skipped");
+            }
+        }
+        store
+    }
+
     /// The contract mode, if a contract is configured.
     pub fn contract_mode(&self) -> Option<ContractMode> {
         self.contract.as_ref().map(|c| c.mode)
@@ -417,6 +429,13 @@ impl Validator<'_> {
             })?;
             if bytes.is_empty() {
                 return Err(self.invalid(key, msg::anchor_empty(&resolved), msg::anchor_fix()));
+            }
+            if let Err(e) = cpx_card::decode_pem_or_der(&bytes) {
+                return Err(self.invalid(
+                    key,
+                    msg::anchor_invalid(&resolved, &e.to_string()),
+                    msg::anchor_fix(),
+                ));
             }
             anchors.push(TrustAnchorFile {
                 path: resolved,
@@ -673,11 +692,11 @@ extra_trust_anchors = []      # PEM files of further test roots, e.g. the emulat
     #[test]
     fn trust_anchors_read_relative_to_config() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("root.pem"),
-            b"-----BEGIN CERTIFICATE-----\n",
-        )
-        .unwrap();
+        let ca = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../card/corpus/certs/ca_TEST_AC_RACINE_IGC_SANTE_STANDARD.pem"
+        );
+        std::fs::copy(ca, dir.path().join("root.pem")).unwrap();
         let cfg = dir.path().join("config.toml");
         std::fs::write(&cfg, "[checks]\nextra_trust_anchors = [\"root.pem\"]\n").unwrap();
         let c = Config::load_file(&cfg).unwrap();
@@ -687,6 +706,7 @@ extra_trust_anchors = []      # PEM files of further test roots, e.g. the emulat
             dir.path().join("root.pem")
         );
         assert!(!c.checks.extra_trust_anchors[0].bytes.is_empty());
+        assert_eq!(c.trust_store().len(), TrustStore::builtin().len() + 1);
     }
 
     #[test]
@@ -701,6 +721,11 @@ extra_trust_anchors = []      # PEM files of further test roots, e.g. the emulat
         std::fs::write(&cfg, "[checks]\nextra_trust_anchors = [\"empty.pem\"]\n").unwrap();
         let err = Config::load_file(&cfg).unwrap_err();
         assert_eq!(err.key(), Some("checks.extra_trust_anchors[0]"));
+        std::fs::write(dir.path().join("junk.pem"), b"not a certificate").unwrap();
+        std::fs::write(&cfg, "[checks]\nextra_trust_anchors = [\"junk.pem\"]\n").unwrap();
+        let err = Config::load_file(&cfg).unwrap_err();
+        assert_eq!(err.key(), Some("checks.extra_trust_anchors[0]"));
+        assert!(err.to_string().contains("junk.pem"), "{err}");
     }
 
     #[test]

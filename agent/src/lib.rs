@@ -2,11 +2,14 @@
 //! shows the verdict (CLI, local API, status page, tray).
 
 pub mod api;
+pub mod cli;
 pub mod config;
 pub mod daemon;
 pub mod finess;
 pub mod judge;
+pub mod logging;
 pub mod messages;
+pub mod snapshot;
 pub mod status;
 pub mod token;
 pub mod verdict;

@@ -1,4 +1,7 @@
 //! The `cpx-agent` binary: a thin edge over the library.
-fn main() {
-    println!("cpx-agent");
+
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    cpx_agent::cli::run(cpx_agent::cli::Cli::parse())
 }

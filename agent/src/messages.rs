@@ -545,3 +545,159 @@ pub mod findings {
         )
     }
 }
+
+/// Reading every reader once (`snapshot`).
+pub mod snapshot {
+    /// How to start the PC/SC service, per OS.
+    pub fn pcsc_remedy() -> &'static str {
+        if cfg!(target_os = "windows") {
+            "le service « Carte à puce » (SCardSvr) est arrêté : branchez un lecteur (Windows \
+             le démarre alors), ou en administrateur `sc start SCardSvr`"
+        } else if cfg!(target_os = "macos") {
+            "le service carte à puce de macOS ne répond pas : débranchez et rebranchez le \
+             lecteur, ou fermez puis rouvrez la session"
+        } else {
+            "pcscd n'est pas démarré : `sudo systemctl start pcscd` (s'il manque : \
+             `sudo apt install pcscd`)"
+        }
+    }
+
+    pub fn service_unavailable(detail: &str) -> String {
+        format!(
+            "service carte à puce (PC/SC) indisponible ({detail}) : {}",
+            pcsc_remedy()
+        )
+    }
+
+    pub fn card_mute() -> String {
+        "la carte ne répond pas (carte muette) : retirez-la, vérifiez son sens d'insertion et \
+         remettez-la"
+            .to_string()
+    }
+}
+
+/// Labels and sentences of the command-line output.
+pub mod cli {
+    use cpx_card::{CardFamily, PersonIdType, PinState, StructureIdType, Trust, Usage};
+
+    use crate::verdict::{Severity, Status};
+
+    pub fn status_label(s: Status) -> &'static str {
+        match s {
+            Status::Ready => "PRÊTE",
+            Status::Warning => "À SURVEILLER",
+            Status::NotReady => "NON PRÊTE",
+            Status::Unknown => "INDÉTERMINÉE",
+        }
+    }
+
+    pub fn status_sentence(s: Status) -> &'static str {
+        match s {
+            Status::Ready => "la carte convient pour RPPS+",
+            Status::Warning => "la carte convient pour RPPS+, mais un point demande attention",
+            Status::NotReady => "la carte ne convient pas pour RPPS+ en l'état",
+            Status::Unknown => "impossible de dire sans code porteur si la carte convient",
+        }
+    }
+
+    pub fn severity_label(s: Severity) -> &'static str {
+        match s {
+            Severity::Error => "ERREUR",
+            Severity::Warning => "ATTENTION",
+            Severity::Info => "info",
+        }
+    }
+
+    pub fn family_label(f: CardFamily) -> &'static str {
+        match f {
+            CardFamily::Cps3 => "CPS3",
+            CardFamily::Cps3Contactless => "CPS3 sans contact",
+            CardFamily::Cps4 => "CPS4",
+            CardFamily::CpsLegacy => "CPS ancienne génération",
+            CardFamily::NotCpx => "pas une carte CPx",
+        }
+    }
+
+    pub fn trust_label(t: Trust) -> &'static str {
+        match t {
+            Trust::Production => "IGC-Santé de production",
+            Trust::Test => "IGC-Santé de test",
+            Trust::Untrusted => "non reconnue",
+        }
+    }
+
+    pub fn usage_label(u: Usage) -> &'static str {
+        match u {
+            Usage::Authentication => "authentification",
+            Usage::Signature => "signature",
+            Usage::Other => "autre",
+        }
+    }
+
+    pub fn person_id_label(t: PersonIdType) -> &'static str {
+        match t {
+            PersonIdType::Rpps => "RPPS",
+            PersonIdType::Adeli => "ADELI",
+            PersonIdType::Finess => "FINESS",
+            PersonIdType::Siret => "SIRET",
+            PersonIdType::Other => "autre",
+        }
+    }
+
+    pub fn structure_id_label(t: StructureIdType) -> &'static str {
+        match t {
+            StructureIdType::Finess => "FINESS",
+            StructureIdType::Siren => "SIREN",
+            StructureIdType::Siret => "SIRET",
+            StructureIdType::Adeli => "ADELI",
+            StructureIdType::Rpps => "RPPS",
+            StructureIdType::Other => "autre",
+        }
+    }
+
+    pub fn pin_line(state: Option<PinState>, tries: Option<u8>) -> String {
+        match (state, tries) {
+            (Some(PinState::Blocked), _) | (Some(PinState::TriesLeft), Some(0)) => {
+                "bloqué".to_string()
+            }
+            (Some(PinState::TriesLeft), Some(1)) => "1 essai restant".to_string(),
+            (Some(PinState::TriesLeft), Some(n)) => format!("{n} essais restants"),
+            (Some(PinState::Verified), _) => {
+                "déjà saisi dans cette session (par un autre logiciel)".to_string()
+            }
+            _ => "état inconnu".to_string(),
+        }
+    }
+
+    pub const NO_STRUCTURE_PERSONAL_CARD: &str =
+        "non lisible sans code porteur (CPS/CPF : situation d'exercice protégée)";
+    pub const NO_STRUCTURE: &str = "aucune";
+    pub const NONE: &str = "—";
+    pub const SERVICE_RUNNING: &str = "Service carte à puce (PC/SC) : démarré";
+    pub const NO_READER: &str = "Aucun lecteur de carte n'est visible par PC/SC : branchez un \
+        lecteur (un terminal SESAM-Vitale n'est pas toujours vu comme lecteur PC/SC).";
+    pub const NO_CARD: &str = "aucune carte dans ce lecteur";
+    pub const READ_FAILED: &str = "lecture impossible";
+    pub const FINDINGS: &str = "Constats";
+    pub const REMEDY_ARROW: &str = "→";
+
+    pub fn readers_count(n: usize) -> String {
+        match n {
+            0 => "aucun lecteur".to_string(),
+            1 => "1 lecteur".to_string(),
+            n => format!("{n} lecteurs"),
+        }
+    }
+
+    pub fn cannot_read_file(path: &str, detail: &str) -> String {
+        format!("impossible de lire {path} : {detail} / cannot read file")
+    }
+
+    pub fn invalid_certificate(path: &str, detail: &str) -> String {
+        format!("{path} : {detail}")
+    }
+
+    pub fn certificate_heading(i: usize, n: usize) -> String {
+        format!("Certificat {i}/{n}")
+    }
+}

@@ -1,0 +1,46 @@
+//! Shared helpers of the CLI tests: run the built binary with a clean environment.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(o: Output) -> Self {
+        Run {
+            code: o.status.code().expect("exited normally"),
+            stdout: String::from_utf8(o.stdout).expect("utf-8 stdout"),
+            stderr: String::from_utf8(o.stderr).expect("utf-8 stderr"),
+        }
+    }
+}
+
+/// The binary, with an empty XDG config dir (no user config leaks in) and, unless
+/// overridden, a PC/SC socket that does not exist (no machine pcscd is touched).
+pub fn agent(xdg_config: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_cpx-agent"));
+    c.env("XDG_CONFIG_HOME", xdg_config)
+        .env("PCSCLITE_CSOCK_NAME", xdg_config.join("no-pcscd.comm"))
+        .env_remove("CPX_LOG")
+        .env_remove("RUST_LOG");
+    c
+}
+
+pub fn run(xdg_config: &Path, args: &[&str]) -> Run {
+    agent(xdg_config)
+        .args(args)
+        .output()
+        .expect("binary runs")
+        .into()
+}
+
+pub fn corpus(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../card/corpus/certs")
+        .join(name)
+}
