@@ -1,7 +1,6 @@
 //! One look at every PC/SC reader, now: list the readers, read each card present (without
 //! PIN), judge it, and return the `StatusSnapshot` every face shows. Used by
-//! `cpx-agent status`; the daemon keeps its own live state but shares `reader_id` and
-//! `read_one`.
+//! `cpx-agent status`; the daemon keeps its own live state (reader ids: `daemon::state::reader_id`).
 
 use std::ffi::{CStr, CString};
 use std::time::Duration;
@@ -10,6 +9,7 @@ use cpx_card::{combine, identify, read_reader, CardFamily, ReadError, TrustStore
 use time::OffsetDateTime;
 
 use crate::config::Config;
+use crate::daemon::state::reader_id;
 use crate::judge::judge;
 use crate::messages::snapshot as msg;
 use crate::status::{CardView, ReaderView, ServiceState, StatusSnapshot};
@@ -30,27 +30,6 @@ impl ServiceUnavailable {
             readers: Vec::new(),
         }
     }
-}
-
-/// A stable id for `/v1/readers/{id}`: the reader name, lower-case, every run of other
-/// characters than ASCII letters and digits turned into one `-`
-/// (`Gemalto PC Twin Reader 00 00` → `gemalto-pc-twin-reader-00-00`).
-pub fn reader_id(name: &str) -> String {
-    let mut id = String::with_capacity(name.len());
-    for c in name.chars() {
-        if c.is_ascii_alphanumeric() {
-            id.push(c.to_ascii_lowercase());
-        } else if !id.is_empty() && !id.ends_with('-') {
-            id.push('-');
-        }
-    }
-    while id.ends_with('-') {
-        id.pop();
-    }
-    if id.is_empty() {
-        id.push_str("reader");
-    }
-    id
 }
 
 fn is_service_error(e: pcsc::Error) -> bool {
@@ -149,20 +128,4 @@ pub fn read_one(
         }
     }
     view
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reader_ids_are_slugs() {
-        assert_eq!(
-            reader_id("Gemalto PC Twin Reader (A1B2) 00 00"),
-            "gemalto-pc-twin-reader-a1b2-00-00"
-        );
-        assert_eq!(reader_id("Virtual PCD 00 01"), "virtual-pcd-00-01");
-        assert_eq!(reader_id("  --  "), "reader");
-        assert_eq!(reader_id("Lecteur é 1"), "lecteur-1");
-    }
 }
