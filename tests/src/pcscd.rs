@@ -296,12 +296,18 @@ impl PrivatePcscd {
         card: C,
         opts: InsertOptions,
     ) -> io::Result<InsertedCard> {
-        let port = self
+        let r = self
             .readers
             .get(reader)
-            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no such reader"))?
-            .port;
-        vpcd::insert(port, card, opts)
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no such reader"))?;
+        let mut opts = opts;
+        if opts.pcsc_reader.is_none() {
+            opts.pcsc_reader = Some(vpcd::PcscReader {
+                socket: self.socket_path(),
+                name: r.name.clone(),
+            });
+        }
+        vpcd::insert(r.port, card, opts)
     }
 
     /// Kills pcscd (SIGKILL), as a crash would. Cards connected to it see their connection

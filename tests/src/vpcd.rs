@@ -31,10 +31,16 @@ pub struct Faults {
     pub garbage_at: Option<usize>,
     /// Answer APDU k with a truncated answer (a single byte: no status word).
     pub truncated_at: Option<usize>,
-    /// At APDU k: the card is reset by "another application" (power cycle): its volatile state
-    /// is lost, and it disconnects and reconnects at once so that pcscd sees a new card
-    /// session. APDU k is not answered.
+    /// After answering APDU k, "another application" resets the card through pcscd
+    /// (`cpx-card-reset`: SCardDisconnect with SCARD_RESET_CARD, which pcscd carries out as soon
+    /// as no transaction holds the card). The card gets a real reset (vpcd control 2, logged as
+    /// the fault `reset_by_other_application`) and loses its volatile state; every other PC/SC
+    /// handle then gets SCARD_W_RESET_CARD. Needs `InsertOptions::pcsc_reader` (set by
+    /// `PrivatePcscd::insert`); without it the card only drops its state at APDU k.
     pub reset_at: Option<usize>,
+    /// At APDU k the card drops the connection without answering and reconnects at once: pcscd
+    /// (polling every ~400 ms) does not see a removal; the host gets an empty or failed answer.
+    pub bounce_at: Option<usize>,
     /// Never answer APDUs from index k on (k = 1: a card that never answers).
     pub silent_from: Option<usize>,
 }
@@ -47,6 +53,52 @@ pub struct InsertOptions {
     pub log: Option<PathBuf>,
     /// How long to keep trying to connect to the vpcd port (default 5 s).
     pub connect_timeout: Option<Duration>,
+    /// The pcscd and reader this card sits in (for faults that need another PC/SC client).
+    pub pcsc_reader: Option<PcscReader>,
+}
+
+/// A reader as PC/SC clients name it.
+#[derive(Clone, Debug)]
+pub struct PcscReader {
+    /// pcscd socket (`PCSCLITE_CSOCK_NAME`).
+    pub socket: PathBuf,
+    /// Reader name.
+    pub name: String,
+}
+
+/// Name of the helper program that resets a card as another application would.
+pub const RESET_HELPER: &str = "cpx-card-reset";
+
+/// Finds `cpx-card-reset`: `$CPX_CARD_RESET`, else next to the running program or one level
+/// up (test binaries live in target/<profile>/deps, programs in target/<profile>).
+pub fn reset_helper_path() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("CPX_CARD_RESET") {
+        return Some(PathBuf::from(p));
+    }
+    let exe = std::env::current_exe().ok()?;
+    let dir = exe.parent()?;
+    [dir.join(RESET_HELPER), dir.parent()?.join(RESET_HELPER)]
+        .into_iter()
+        .find(|p| p.is_file())
+}
+
+/// Starts "another application" that resets the card in `reader` (does not wait for it).
+fn reset_through_pcscd(reader: &PcscReader) -> io::Result<()> {
+    let helper = reset_helper_path().ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::NotFound,
+            "cpx-card-reset not found (cargo build -p cpx-testkit --bins)",
+        )
+    })?;
+    let mut child = std::process::Command::new(helper)
+        .arg(&reader.name)
+        .env(crate::pcscd::SOCKET_ENV, &reader.socket)
+        .stdin(std::process::Stdio::null())
+        .spawn()?;
+    std::thread::spawn(move || {
+        let _ = child.wait();
+    });
+    Ok(())
 }
 
 /// vpcd control messages.
@@ -61,6 +113,7 @@ mod control {
 struct Shared {
     stop: AtomicBool,
     apdus: AtomicUsize,
+    injected_resets: AtomicUsize,
     stream: Mutex<Option<TcpStream>>,
     powered: Mutex<u32>,
     powered_cv: Condvar,
@@ -201,7 +254,13 @@ pub fn insert<C: SmartCard + 'static>(
     let thread = std::thread::Builder::new()
         .name(format!("vpcd-card-{port}"))
         .spawn(move || {
-            run(port, stream, card, opts.faults, log, thread_shared, timeout);
+            let ctx = RunContext {
+                port,
+                faults: opts.faults,
+                reader: opts.pcsc_reader,
+                timeout,
+            };
+            run(&ctx, stream, card, log, thread_shared);
         })?;
     Ok(InsertedCard {
         shared,
@@ -220,14 +279,19 @@ enum Outcome {
     Reconnect,
 }
 
-fn run<C: SmartCard>(
+struct RunContext {
     port: u16,
+    faults: Faults,
+    reader: Option<PcscReader>,
+    timeout: Duration,
+}
+
+fn run<C: SmartCard>(
+    rc: &RunContext,
     mut stream: TcpStream,
     mut card: C,
-    faults: Faults,
     log: Option<Arc<CardLogWriter>>,
     shared: Arc<Shared>,
-    timeout: Duration,
 ) {
     let log_it = |dir, bytes: &[u8], event: Option<&str>| {
         if let Some(l) = &log {
@@ -235,7 +299,7 @@ fn run<C: SmartCard>(
         }
     };
     loop {
-        let outcome = serve(&mut stream, &mut card, &faults, &log_it, &shared);
+        let outcome = serve(rc, &mut stream, &mut card, &log_it, &shared);
         let _ = stream.shutdown(Shutdown::Both);
         log_it(Direction::Control, &[], Some("disconnected"));
         match outcome {
@@ -245,7 +309,7 @@ fn run<C: SmartCard>(
                 if shared.stop.load(Ordering::SeqCst) {
                     return;
                 }
-                match connect(port, timeout) {
+                match connect(rc.port, rc.timeout) {
                     Ok(s) => {
                         if let (Ok(mut g), Ok(c)) = (shared.stream.lock(), s.try_clone()) {
                             *g = Some(c);
@@ -261,12 +325,13 @@ fn run<C: SmartCard>(
 }
 
 fn serve<C: SmartCard>(
+    rc: &RunContext,
     stream: &mut TcpStream,
     card: &mut C,
-    faults: &Faults,
     log_it: &LogFn<'_>,
     shared: &Shared,
 ) -> Outcome {
+    let faults = &rc.faults;
     let mut powered = false;
     loop {
         if shared.stop.load(Ordering::SeqCst) {
@@ -288,7 +353,12 @@ fn serve<C: SmartCard>(
                     powered = true;
                 }
                 control::RESET => {
-                    log_it(Direction::Control, &[], Some("reset"));
+                    if shared.injected_resets.load(Ordering::SeqCst) > 0 {
+                        shared.injected_resets.fetch_sub(1, Ordering::SeqCst);
+                        log_it(Direction::Fault, &[], Some("reset_by_other_application"));
+                    } else {
+                        log_it(Direction::Control, &[], Some("reset"));
+                    }
                     card.reset();
                     powered = true;
                 }
@@ -318,8 +388,8 @@ fn serve<C: SmartCard>(
             shared.stop.store(true, Ordering::SeqCst);
             return Outcome::Closed;
         }
-        if faults.reset_at == Some(k) {
-            log_it(Direction::Fault, &[], Some("reset"));
+        if faults.bounce_at == Some(k) {
+            log_it(Direction::Fault, &[], Some("bounce"));
             return Outcome::Reconnect;
         }
         if faults.silent_from.is_some_and(|s| k >= s) {
@@ -341,6 +411,23 @@ fn serve<C: SmartCard>(
         log_it(Direction::Response, &answer, None);
         if write_frame(stream, &answer).is_err() {
             return Outcome::Closed;
+        }
+        if faults.reset_at == Some(k) {
+            match &rc.reader {
+                Some(reader) => {
+                    log_it(Direction::Fault, &[], Some("reset_requested"));
+                    shared.injected_resets.fetch_add(1, Ordering::SeqCst);
+                    if reset_through_pcscd(reader).is_err() {
+                        shared.injected_resets.fetch_sub(1, Ordering::SeqCst);
+                        log_it(Direction::Fault, &[], Some("reset_helper_missing"));
+                        card.reset();
+                    }
+                }
+                None => {
+                    log_it(Direction::Fault, &[], Some("reset_state_only"));
+                    card.reset();
+                }
+            }
         }
         if faults.pull_after == Some(k) {
             log_it(Direction::Fault, &[], Some("pull"));

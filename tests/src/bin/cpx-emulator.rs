@@ -70,9 +70,13 @@ struct Args {
     /// Pull the card out right after answering K APDUs
     #[arg(long)]
     pull_after_apdus: Option<usize>,
-    /// Reset the card ("another application") when APDU K arrives
+    /// After answering APDU K, "another application" resets the card through pcscd (needs
+    /// --reader and PCSCLITE_CSOCK_NAME; otherwise the card only forgets its state)
     #[arg(long)]
     reset_at_apdu: Option<usize>,
+    /// PC/SC name of the reader at --vpcd (for --reset-at-apdu)
+    #[arg(long)]
+    reader: Option<String>,
     /// Answer APDU K with garbage
     #[arg(long)]
     garbage_at_apdu: Option<usize>,
@@ -169,6 +173,13 @@ fn main() -> Result<()> {
         },
         log: args.log.clone(),
         connect_timeout: Some(Duration::from_secs(10)),
+        pcsc_reader: match (&args.reader, std::env::var_os("PCSCLITE_CSOCK_NAME")) {
+            (Some(name), Some(socket)) => Some(vpcd::PcscReader {
+                socket: socket.into(),
+                name: name.clone(),
+            }),
+            _ => None,
+        },
     };
     let card = vpcd::insert(port, card_from(&args), opts)
         .with_context(|| format!("connexion à vpcd 127.0.0.1:{port} / connecting to vpcd"))?;
