@@ -12,4 +12,5 @@ pub mod messages;
 pub mod snapshot;
 pub mod status;
 pub mod token;
+pub mod usb;
 pub mod verdict;
