@@ -307,13 +307,13 @@ pub mod findings {
     }
 
     pub fn pin_tries_low(tries: u8) -> Text {
-        let essais = if tries == 1 {
-            "1 seul essai".to_string()
+        let left = if tries == 1 {
+            "Il ne reste plus qu'un seul essai".to_string()
         } else {
-            format!("{tries} essais")
+            format!("Il ne reste que {tries} essais")
         };
         t(
-            format!("Il ne reste que {essais} de code porteur (PIN) avant blocage de la carte."),
+            format!("{left} de code porteur (PIN) avant blocage de la carte."),
             "Ne tentez plus de code au hasard : retrouvez le code porteur (courrier reçu avec la \
              carte) et gardez le code de déblocage (PUK) à portée ; le compteur revient à 3 \
              après un code juste.",
@@ -653,6 +653,19 @@ pub mod cli {
             StructureIdType::Rpps => "RPPS",
             StructureIdType::Other => "autre",
         }
+    }
+
+    /// Profession code (TRE_G15, extension 1.2.250.1.71.1.2.7), labelled when known.
+    pub fn profession(code: u32) -> String {
+        let label = match code {
+            10 => "médecin",
+            21 => "pharmacien",
+            40 => "chirurgien-dentiste",
+            50 => "sage-femme",
+            60 => "infirmier",
+            _ => return code.to_string(),
+        };
+        format!("{code} ({label})")
     }
 
     pub fn pin_line(state: Option<PinState>, tries: Option<u8>) -> String {

@@ -97,7 +97,7 @@ pub fn card(view: &CardView, indent: &str) -> String {
         &structure_line(r.structure.as_ref(), r.kind),
     );
     if let Some(na) = r.not_after {
-        field(&mut out, indent, "Valable jusqu'au", &date(na));
+        field(&mut out, indent, "Expire le", &date(na));
     }
     field(
         &mut out,
@@ -154,7 +154,7 @@ pub fn certificate(c: &CertReport) -> String {
         None => field(&mut out, i, "Titulaire", msg::NONE),
     }
     if let Some(p) = c.holder.as_ref().and_then(|h| h.profession_code) {
-        field(&mut out, i, "Profession", &p.to_string());
+        field(&mut out, i, "Profession", &msg::profession(p));
     }
     field(
         &mut out,

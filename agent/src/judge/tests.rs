@@ -243,7 +243,8 @@ fn pin_tries_low() {
         let v = judge(&r, &centralised(), NOW);
         let fd = finding(&v, codes::PIN_TRIES_LOW);
         assert_eq!(fd.severity, Severity::Warning);
-        assert!(fd.message.contains(&n.to_string()));
+        let expected = if n == 1 { "un seul essai" } else { "2 essais" };
+        assert!(fd.message.contains(expected), "{}", fd.message);
         assert_eq!(v.status, Status::Warning);
     }
     let v = judge(&cpe_on(EJ), &centralised(), NOW);
