@@ -1,0 +1,54 @@
+//! Reads the card in every PC/SC reader and prints its report as JSON, with the time taken:
+//! `cargo run -p cpx-card --example read_readers [--twice]` (`--twice` then re-reads with the
+//! first report as the known card, to measure the quick recognition).
+use std::time::Instant;
+
+fn main() {
+    let twice = std::env::args().any(|a| a == "--twice");
+    let ctx = match pcsc::Context::establish(pcsc::Scope::User) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{}", cpx_card::pcsc_reader::from_pcsc(e).user_message_fr());
+            std::process::exit(3);
+        }
+    };
+    let readers: Vec<std::ffi::CString> = match ctx.list_readers_owned() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{}", cpx_card::pcsc_reader::from_pcsc(e).user_message_fr());
+            std::process::exit(3);
+        }
+    };
+    let trust = cpx_card::TrustStore::builtin();
+    for reader in readers {
+        let start = Instant::now();
+        let first = cpx_card::read_reader(&ctx, &reader, &trust, None);
+        let took = start.elapsed();
+        match &first {
+            Ok(r) => println!(
+                "{:?}: {} APDUs in {:.1} ms\n{}",
+                reader,
+                r.apdu_count,
+                took.as_secs_f64() * 1000.0,
+                serde_json::to_string_pretty(r).unwrap_or_default()
+            ),
+            Err(e) => println!("{reader:?}: {e} / {}", e.user_message_fr()),
+        }
+        if let (true, Ok(r)) = (twice, &first) {
+            let start = Instant::now();
+            match cpx_card::read_reader(&ctx, &reader, &trust, Some(r)) {
+                Ok(again) => println!(
+                    "{:?} again: {} APDUs in {:.1} ms, same report apart from the count: {}",
+                    reader,
+                    again.apdu_count,
+                    start.elapsed().as_secs_f64() * 1000.0,
+                    cpx_card::CardReport {
+                        apdu_count: r.apdu_count,
+                        ..again.clone()
+                    } == *r
+                ),
+                Err(e) => println!("{reader:?} again: {e}"),
+            }
+        }
+    }
+}
