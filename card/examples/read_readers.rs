@@ -1,6 +1,7 @@
 //! Reads the card in every PC/SC reader and prints its report as JSON, with the time taken:
 //! `cargo run -p cpx-card --example read_readers [--twice]` (`--twice` then re-reads with the
-//! first report as the known card, to measure the quick recognition).
+//! first report as the known card, to measure the quick recognition; `--anchor FILE` adds a
+//! PEM of test CAs, like the config's `extra_trust_anchors`).
 use std::time::Instant;
 
 fn main() {
@@ -19,7 +20,18 @@ fn main() {
             std::process::exit(3);
         }
     };
-    let trust = cpx_card::TrustStore::builtin();
+    let mut trust = cpx_card::TrustStore::builtin();
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--anchor") {
+        let pem = std::fs::read(args.get(i + 1).map(String::as_str).unwrap_or_default());
+        if let Err(e) = pem
+            .map_err(|e| e.to_string())
+            .and_then(|p| trust.add_test_anchor_pem(&p).map_err(|e| e.to_string()))
+        {
+            eprintln!("--anchor: {e}");
+            std::process::exit(2);
+        }
+    }
     for reader in readers {
         let start = Instant::now();
         let first = cpx_card::read_reader(&ctx, &reader, &trust, None);

@@ -2,10 +2,11 @@
 //! EF.DIR → PKCS#15 application (by AID) → ODF → CDF → the certificate files it names, the
 //! chip serial (EF.SN.ICC by short EF identifier) and the PIN state (empty VERIFY).
 //!
-//! APDUs of a full read (certificate files of L1 and L2 bytes):
-//! SELECT EF.DIR, READ EF.DIR, READ EF.SN.ICC (SFI), SELECT application, VERIFY (no data),
-//! SELECT ODF, READ ODF, SELECT CDF, READ CDF, then per certificate SELECT + ⌈L/0xE7⌉ READs:
-//! 11 + ⌈L1/231⌉ + ⌈L2/231⌉ when EF.DIR, ODF and CDF each fit in one read.
+//! APDUs of a full read (certificates of L1 and L2 bytes), when EF.DIR gives the application
+//! path: SELECT EF.DIR, READ EF.DIR, READ EF.SN.ICC (SFI), SELECT ODF by path (application DF
+//! included), VERIFY (no data), READ ODF, SELECT CDF, READ CDF, then per certificate SELECT +
+//! ⌈L/0xE7⌉ READs: 10 + ⌈L1/231⌉ + ⌈L2/231⌉ when EF.DIR, ODF and CDF each fit in one read
+//! (one more without an application path in EF.DIR: SELECT by AID, then the ODF by FID).
 
 use crate::apdu::{exchange, Command, Response, StatusWord, MAX_READ_CHUNK};
 use crate::ber;
@@ -410,15 +411,30 @@ fn read_pkcs15(
     }
     .unwrap_or_else(|| default_application(family));
     let serial = s.serial()?;
-    s.select(Command::select_aid(&app.aid), "PKCS#15 application")?;
-    let pin = s.pin()?;
-    let app_path = app
-        .path
+    let given_path = app.path.clone().filter(|p| p.starts_with(&FID_MF));
+    let app_path = given_path
         .clone()
-        .filter(|p| p.starts_with(&FID_MF))
         .unwrap_or_else(|| PATH_PKCS15_DF.to_vec());
-
-    s.select(Command::select_fid(FID_ODF), "ODF")?;
+    // With the application path from EF.DIR, one SELECT by path reaches the ODF and makes the
+    // application DF current (what OpenSC does on real cards: SELECT 3F00/0001 by path);
+    // without it, or if the card refuses, SELECT the application by AID then the ODF by FID.
+    let by_path = match given_path {
+        Some(p) => {
+            let mut odf_path = p;
+            odf_path.extend_from_slice(&FID_ODF.to_be_bytes());
+            match s.select(Command::select_path(&odf_path), "ODF") {
+                Ok(()) => true,
+                Err(ReadError::Card(_)) => false,
+                Err(e) => return Err(e),
+            }
+        }
+        None => false,
+    };
+    if !by_path {
+        s.select(Command::select_aid(&app.aid), "PKCS#15 application")?;
+        s.select(Command::select_fid(FID_ODF), "ODF")?;
+    }
+    let pin = s.pin()?;
     let odf = s.read_tlv_file("ODF")?;
     let cdfs = cdf_locations(&odf)?;
     if cdfs.is_empty() {

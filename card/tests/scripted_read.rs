@@ -45,6 +45,8 @@ struct Card {
     /// (absolute path, file content: certificate + padding)
     certs: Vec<(Vec<u8>, Vec<u8>)>,
     pin_sw: Vec<u8>,
+    /// Whether EF.DIR gives the application path (`51 3F00 0001`).
+    app_path: bool,
 }
 
 fn cert_object(label: &str, id: u8, path: &[u8]) -> Vec<u8> {
@@ -59,16 +61,22 @@ fn cert_object(label: &str, id: u8, path: &[u8]) -> Vec<u8> {
 }
 
 fn cps3(auth: &[u8], sign: &[u8]) -> Card {
-    let dir = cat(&[
-        &tlv(
+    cps3_with(auth, sign, true)
+}
+
+fn cps3_with(auth: &[u8], sign: &[u8], app_path: bool) -> Card {
+    let path_tlv = if app_path {
+        tlv(0x51, &hex_bytes("3F00 0001"))
+    } else {
+        vec![]
+    };
+    let app = |aid: &str, label: &[u8]| {
+        tlv(
             0x61,
-            &cat(&[&tlv(0x4F, &hex_bytes(AID)), &tlv(0x50, b"CPX IAS")]),
-        ),
-        &tlv(
-            0x61,
-            &cat(&[&tlv(0x4F, &hex_bytes(AID_CL)), &tlv(0x50, b"CPX IAS CL")]),
-        ),
-    ]);
+            &cat(&[&tlv(0x4F, &hex_bytes(aid)), &tlv(0x50, label), &path_tlv]),
+        )
+    };
+    let dir = cat(&[&app(AID, b"CPX IAS"), &app(AID_CL, b"CPX IAS CL")]);
     // ODF: AODF then CDF, the CDF entry with an indefinite length; padded with 00.
     let odf = cat(&[
         &tlv(0xA8, &tlv(0x30, &tlv(0x04, &hex_bytes("3F00 0001 7001")))),
@@ -95,6 +103,7 @@ fn cps3(auth: &[u8], sign: &[u8]) -> Card {
             (hex_bytes("C002"), pad(sign, 77)),
         ],
         pin_sw: hex_bytes("63 C3"),
+        app_path,
     }
 }
 
@@ -115,13 +124,19 @@ fn full_read(card: &Card) -> Vec<(Vec<u8>, Vec<u8>)> {
         (hex_bytes("00 A4 09 0C 04 3F 00 2F 00"), OK.to_vec()),
         (read_cmd(0, 0xE7), read_answer(&card.dir, 0, 0xE7)),
         (hex_bytes("00 B0 9C 00 0C"), cat(&[&card.sn, OK])),
-        (hex_bytes(&format!("00 A4 04 0C 0D {AID}")), OK.to_vec()),
+    ];
+    if card.app_path {
+        x.push((hex_bytes("00 A4 09 0C 06 3F 00 00 01 50 31"), OK.to_vec()));
+    } else {
+        x.push((hex_bytes(&format!("00 A4 04 0C 0D {AID}")), OK.to_vec()));
+        x.push((hex_bytes("00 A4 02 0C 02 50 31"), OK.to_vec()));
+    }
+    x.extend([
         (hex_bytes("00 20 00 01"), card.pin_sw.clone()),
-        (hex_bytes("00 A4 02 0C 02 50 31"), OK.to_vec()),
         (read_cmd(0, 0xE7), read_answer(&card.odf, 0, 0xE7)),
         (hex_bytes("00 A4 09 0C 06 3F 00 00 01 70 05"), OK.to_vec()),
         (read_cmd(0, 0xE7), read_answer(&card.cdf, 0, 0xE7)),
-    ];
+    ]);
     for (path, file) in &card.certs {
         let select = if path.len() == 2 {
             cat(&[&hex_bytes("00 A4 02 0C 02"), path])
@@ -171,8 +186,8 @@ fn full_read_of_a_cpe_card() {
     assert_eq!(r.trust, Some(Trust::Untrusted));
     assert!(r.disagreements.is_empty(), "{:?}", r.disagreements);
     assert_eq!(r.apdu_count as usize, x.len());
-    // 9 directory/serial/PIN APDUs + per certificate 1 SELECT + ⌈2317/231⌉ = 11 READs.
-    assert_eq!(r.apdu_count, 9 + 2 * (1 + 11));
+    // 8 directory/serial/PIN APDUs + per certificate 1 SELECT + ⌈2317/231⌉ = 11 READs.
+    assert_eq!(r.apdu_count, 8 + 2 * (1 + 11));
     println!("full read: {} APDUs", r.apdu_count);
 }
 
@@ -241,7 +256,11 @@ fn get_response_and_wrong_length_paths() {
 
 #[test]
 fn select_p2_0c_refused_is_retried_with_fcp() {
-    let card = cpe_card();
+    let card = cps3_with(
+        &cert("cpe_card_standard_auth_30B0057881_CPET0002.pem"),
+        &cert("cpe_card_standard_auth_30B0057881_CPET0002_INVALID_SIGNATURE.pem"),
+        false,
+    );
     let mut x = full_read(&card);
     let i = x
         .iter()
@@ -262,7 +281,11 @@ fn select_p2_0c_refused_is_retried_with_fcp() {
 
 #[test]
 fn contactless_card_selects_the_contactless_application() {
-    let card = cpe_card();
+    let card = cps3_with(
+        &cert("cpe_card_standard_auth_30B0057881_CPET0002.pem"),
+        &cert("cpe_card_standard_auth_30B0057881_CPET0002_INVALID_SIGNATURE.pem"),
+        false,
+    );
     let mut x = full_read(&card);
     x[3].0 = hex_bytes(&format!("00 A4 04 0C 0D {AID_CL}"));
     let atr = hex_bytes("3B 8F 80 01 00 31 B8 64 04 B0 EC C1 73 94 01 80 82 90 00 0E");
@@ -382,7 +405,7 @@ fn malformed_answers_are_errors() {
     ));
 
     // ODF with an oversized length.
-    let odf_read = at(&hex_bytes("00 A4 02 0C 02 50 31")) + 1;
+    let odf_read = at(&hex_bytes("00 A4 09 0C 06 3F 00 00 01 50 31")) + 2;
     let mut y = x[..=odf_read].to_vec();
     y[odf_read].1 = hex_bytes("A4 82 7F FF 30 00 62 82");
     let mut t = script(&y);
@@ -432,10 +455,14 @@ fn malformed_answers_are_errors() {
         Err(ReadError::Card(_))
     ));
 
-    // Application not found.
-    let sel_app = at(&hex_bytes(&format!("00 A4 04 0C 0D {AID}")));
-    let mut y = x[..=sel_app].to_vec();
-    y[sel_app].1 = hex_bytes("6A 82");
+    // Application not found, by path then by AID.
+    let sel_odf = at(&hex_bytes("00 A4 09 0C 06 3F 00 00 01 50 31"));
+    let mut y = x[..=sel_odf].to_vec();
+    y[sel_odf].1 = hex_bytes("6A 82");
+    y.push((
+        hex_bytes(&format!("00 A4 04 0C 0D {AID}")),
+        hex_bytes("6A 82"),
+    ));
     let mut t = script(&y);
     assert!(matches!(
         read_card(&mut t, &atr, &trust),
@@ -444,8 +471,32 @@ fn malformed_answers_are_errors() {
 }
 
 #[test]
-fn missing_ef_dir_falls_back_on_the_known_application() {
+fn application_path_refused_falls_back_on_the_aid() {
     let card = cpe_card();
+    let mut x = full_read(&card);
+    let i = x
+        .iter()
+        .position(|(c, _)| c == &hex_bytes("00 A4 09 0C 06 3F 00 00 01 50 31"))
+        .unwrap();
+    x[i].1 = hex_bytes("6A 82");
+    x.insert(
+        i + 1,
+        (hex_bytes(&format!("00 A4 04 0C 0D {AID}")), OK.to_vec()),
+    );
+    x.insert(i + 2, (hex_bytes("00 A4 02 0C 02 50 31"), OK.to_vec()));
+    let mut t = script(&x);
+    let r = read_card(&mut t, &hex_bytes(ATR_CPS3), &TrustStore::builtin()).unwrap();
+    t.finish();
+    assert_eq!(r.apdu_count as usize, x.len());
+}
+
+#[test]
+fn missing_ef_dir_falls_back_on_the_known_application() {
+    let card = cps3_with(
+        &cert("cpe_card_standard_auth_30B0057881_CPET0002.pem"),
+        &cert("cpe_card_standard_auth_30B0057881_CPET0002_INVALID_SIGNATURE.pem"),
+        false,
+    );
     let mut x = full_read(&card);
     x[0].1 = hex_bytes("6A 82");
     x.remove(1);
