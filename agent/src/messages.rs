@@ -694,6 +694,36 @@ pub mod cli {
     pub const FINDINGS: &str = "Constats";
     pub const REMEDY_ARROW: &str = "→";
 
+    /// Why PC/SC shows no reader although this USB device is plugged (domain.md §6).
+    pub fn usb_device_not_seen(r: &crate::usb::UsbReader) -> String {
+        use crate::usb::UsbReaderKind;
+        let name = match (&r.manufacturer, &r.product) {
+            (Some(m), Some(p)) => format!("{m} {p}"),
+            (None, Some(p)) => p.clone(),
+            (Some(m), None) => m.clone(),
+            (None, None) => "sans nom".to_string(),
+        };
+        match r.kind {
+            UsbReaderKind::CcidSupported => format!(
+                "Le lecteur USB « {name} » ({}) est branché et pris en charge, mais PC/SC ne le \
+                 voit pas : débranchez-le et rebranchez-le, ou `sudo systemctl restart pcscd`.",
+                r.id
+            ),
+            UsbReaderKind::CcidUnlisted => format!(
+                "Le périphérique USB « {name} » ({}) a une interface carte à puce, mais le pilote \
+                 libccid ne le connaît pas : mettez à jour le paquet libccid, ou utilisez un \
+                 lecteur reconnu.",
+                r.id
+            ),
+            UsbReaderKind::HealthTerminalNoCcid => format!(
+                "Le terminal de santé « {name} » ({}) est branché mais n'expose pas de lecteur \
+                 PC/SC : activez son mode PC/SC dans sa configuration (selon le modèle et le \
+                 micrologiciel), ou branchez un lecteur de carte USB CCID.",
+                r.id
+            ),
+        }
+    }
+
     pub fn readers_count(n: usize) -> String {
         match n {
             0 => "aucun lecteur".to_string(),

@@ -8,6 +8,7 @@ use cpx_card::{CardFamily, CardKind, CertReport, Holder, Structure};
 use crate::messages::cli as msg;
 use crate::messages::findings::{date, kind_label};
 use crate::status::{CardView, ReaderView, StatusSnapshot};
+use crate::usb::UsbReader;
 use crate::verdict::Verdict;
 
 fn holder_line(h: &Holder) -> String {
@@ -127,15 +128,21 @@ pub fn reader(view: &ReaderView) -> String {
     out
 }
 
-/// The whole snapshot: service line, then one block per reader.
-pub fn snapshot(snap: &StatusSnapshot) -> String {
+/// The whole snapshot: service line, then one block per reader. `usb`: the USB devices that
+/// look like readers, to explain an empty reader list.
+pub fn snapshot(snap: &StatusSnapshot, usb: &[UsbReader]) -> String {
     let mut out = format!(
         "{} — {}\n",
         msg::SERVICE_RUNNING,
         msg::readers_count(snap.readers.len())
     );
     if snap.readers.is_empty() {
-        let _ = writeln!(out, "{}", msg::NO_READER);
+        if usb.is_empty() {
+            let _ = writeln!(out, "{}", msg::NO_READER);
+        }
+        for r in usb {
+            let _ = writeln!(out, "{}", msg::usb_device_not_seen(r));
+        }
     }
     for r in &snap.readers {
         out.push('\n');

@@ -5,7 +5,7 @@
 //! 1 otherwise (no card, a card not ready or unreadable); 2 usage or configuration error;
 //! 3 PC/SC unavailable (with the per-OS remedy on stderr).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use cpx_card::CardFamily;
 use time::OffsetDateTime;
@@ -13,6 +13,7 @@ use time::OffsetDateTime;
 use super::{exit, human, load_config, print_error, print_json, print_text};
 use crate::snapshot::{self, ServiceUnavailable};
 use crate::status::StatusSnapshot;
+use crate::usb;
 use crate::verdict::Status;
 
 #[derive(Debug, clap::Args)]
@@ -36,7 +37,15 @@ pub fn run(args: &Args) -> u8 {
             if args.json {
                 print_json(&snap);
             } else {
-                print_text(&human::snapshot(&snap));
+                let usb = if snap.readers.is_empty() {
+                    usb::scan(
+                        Path::new(usb::SYSFS_USB_DEVICES),
+                        &usb::LibccidList::load(Path::new(usb::LIBCCID_INFO_PLIST)),
+                    )
+                } else {
+                    Vec::new()
+                };
+                print_text(&human::snapshot(&snap, &usb));
             }
             exit_code(&snap)
         }
@@ -160,7 +169,7 @@ mod tests {
             &crate::config::Config::default(),
             time::OffsetDateTime::now_utc(),
         );
-        let text = human::snapshot(&snap(vec![(Some(c), None), (None, None)]));
+        let text = human::snapshot(&snap(vec![(Some(c), None), (None, None)]), &[]);
         assert!(text.contains("Lecteur « Reader 0 »"), "{text}");
         assert!(text.contains("Lecteur « Reader 1 »"), "{text}");
         assert!(text.contains("aucune carte dans ce lecteur"), "{text}");
@@ -169,5 +178,26 @@ mod tests {
         assert!(verdict < atr, "verdict first:\n{text}");
         assert!(text.contains("not_a_cpx_card"), "{text}");
         assert!(text.contains("→ Retirez-la"), "{text}");
+    }
+
+    #[test]
+    fn no_reader_explained_by_usb_devices() {
+        use crate::usb::{UsbReader, UsbReaderKind};
+        let empty = snap(vec![]);
+        let text = human::snapshot(&empty, &[]);
+        assert!(text.contains("Aucun lecteur"), "{text}");
+        let terminal = UsbReader {
+            id: "0f14:003b".into(),
+            manufacturer: Some("Ingenico".into()),
+            product: Some("Leo".into()),
+            kind: UsbReaderKind::HealthTerminalNoCcid,
+        };
+        let text = human::snapshot(&empty, &[terminal]);
+        assert!(!text.contains("Aucun lecteur"), "{text}");
+        assert!(
+            text.contains("Ingenico Leo") && text.contains("0f14:003b"),
+            "{text}"
+        );
+        assert!(text.contains("mode PC/SC"), "{text}");
     }
 }
