@@ -61,6 +61,27 @@ pub fn judge(report: &CardReport, config: &Config, now: OffsetDateTime) -> Verdi
     verdict(findings)
 }
 
+/// [`judge`], then the FINESS directory's findings when a directory is present (issue 5):
+/// the precise forms of `finess_mismatch`, `finess_unknown`, `eg_not_in_contract_ej`,
+/// `structure_name_differs` (rules in `crate::finess::judge_rules`).
+pub fn judge_with_directory(
+    report: &CardReport,
+    config: &Config,
+    now: OffsetDateTime,
+    directory: Option<&crate::finess::Directory>,
+) -> Verdict {
+    let judged = judge(report, config, now);
+    match directory {
+        Some(dir) => verdict(crate::finess::judge_rules::refine(
+            judged.findings,
+            report,
+            config,
+            dir,
+        )),
+        None => judged,
+    }
+}
+
 /// Builds a verdict from findings: sorted most severe first, status by `status`.
 pub fn verdict(mut findings: Vec<Finding>) -> Verdict {
     findings.sort_by_key(|f| std::cmp::Reverse(f.severity));

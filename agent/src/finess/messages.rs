@@ -400,3 +400,72 @@ pub fn check_report(r: &CheckReport) -> String {
     }
     out
 }
+
+// --- judge ------------------------------------------------------------------------------------
+
+pub fn card_finess_unknown(n: &str, data_date: Option<&str>) -> String {
+    let date = data_date.map(|d| format!(" (données du {d})")).unwrap_or_default();
+    format!("Le FINESS de la carte, {n}, est absent du répertoire FINESS local{date}.")
+}
+
+pub fn remedy_card_finess_unknown(ars: &str) -> String {
+    format!("Si la structure est récente, réimportez un répertoire à jour ; sinon la structure \
+             n'est pas (ou plus) publiée dans FINESS : voyez avec {ars} avant de commander des \
+             cartes sur ce numéro.")
+}
+
+pub fn name_differs(card_name: &str, directory_name: &str, n: &str) -> String {
+    format!("La carte porte le nom de structure « {card_name} », le répertoire FINESS nomme \
+             {n} « {directory_name} ».")
+}
+
+pub fn remedy_name_differs(ars: &str) -> String {
+    format!("Sans effet sur l'usage de la carte. Si le nom FINESS est faux, faites-le corriger \
+             par {ars} ; si c'est celui de la carte, il sera à jour à son renouvellement.")
+}
+
+pub fn card_is_eg_expected_ej(n: &str, its_ej: Option<&str>, contract_ej: &str, is_contract_ej: bool) -> String {
+    if is_contract_ej {
+        return format!("Contrat centralisé sur {contract_ej} : or ce numéro est, dans FINESS, \
+                        une entité géographique (EG), pas une entité juridique.");
+    }
+    let ej = its_ej.map(|e| format!(" de l'EJ {e}")).unwrap_or_default();
+    format!("Contrat centralisé : la carte doit être sur le FINESS de l'EJ {contract_ej} ; or \
+             {n} est un établissement (EG){ej} d'après le répertoire FINESS.")
+}
+
+pub fn remedy_card_is_eg_expected_ej(contract_ej: &str, is_contract_ej: bool) -> String {
+    if is_contract_ej {
+        return "Vérifiez le FINESS du contrat (contract.ej) : un contrat centralisé se fait sur \
+                le FINESS juridique (EJ) ; corrigez la configuration ou le contrat avec l'ANS."
+            .to_string();
+    }
+    format!("Commandez une carte sur le FINESS de l'EJ {contract_ej} (formulaire F301, « même \
+             FINESS que le contrat »).")
+}
+
+pub fn card_is_ej_expected_eg(n: &str, listed: bool) -> String {
+    if listed {
+        return format!("Contrat décentralisé : {n} figure parmi les EG du contrat, mais c'est \
+                        une entité juridique (EJ) d'après le répertoire FINESS.");
+    }
+    format!("Contrat décentralisé : la carte doit être sur le FINESS d'un EG du contrat ; or \
+             {n} est une entité juridique (EJ) d'après le répertoire FINESS.")
+}
+
+pub fn remedy_card_is_ej_expected_eg(listed: bool) -> String {
+    if listed {
+        return "Corrigez contract.egs : indiquez les FINESS des établissements (EG), pas celui \
+                de l'entité juridique."
+            .to_string();
+    }
+    "Commandez une carte sur le FINESS de l'EG où travaille le gestionnaire (formulaire F301) ; \
+     une carte sur l'EJ suppose un contrat centralisé."
+        .to_string()
+}
+
+pub fn remedy_card_eg_not_in_ej(ars: &str) -> String {
+    format!("Cette carte est sur un établissement d'une autre entité juridique : commandez une \
+             carte sur un FINESS du contrat (formulaire F301). Si le rattachement FINESS est \
+             faux, demandez sa correction à {ars}.")
+}

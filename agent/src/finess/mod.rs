@@ -9,6 +9,7 @@
 //! - [`lookup`]: `finess show` (an entry, its EJ or its EGs, the date of the data).
 //! - [`check`]: `finess check` (the contract's EJ and EGs against the directory).
 //! - [`region`]: the ARS FINESS service that corrects a département's anomalies.
+//! - [`judge_rules`]: the directory findings on a card.
 //! - [`messages`]: every user-facing text of the module, French first.
 
 pub mod check;
@@ -18,6 +19,7 @@ pub mod decode;
 pub mod entity;
 pub mod import;
 pub mod json_import;
+pub mod judge_rules;
 pub mod lookup;
 pub mod messages;
 pub mod names;
