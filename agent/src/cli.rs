@@ -47,13 +47,17 @@ pub enum Command {
     InspectCert(inspect_cert::Args),
     /// Lit chaque lecteur et juge chaque carte / read every reader, judge every card.
     Status(status::Args),
+    /// Répertoire FINESS local : import, show, check / the local FINESS directory.
+    Finess(crate::finess::cli::Args),
 }
 
 impl Command {
     /// Log level when `CPX_LOG`/`RUST_LOG` are unset.
     fn log_default(&self) -> &'static str {
         match self {
-            Command::InspectCert(_) | Command::Status(_) => crate::logging::CLI_DEFAULT,
+            Command::InspectCert(_) | Command::Status(_) | Command::Finess(_) => {
+                crate::logging::CLI_DEFAULT
+            }
         }
     }
 }
@@ -64,6 +68,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let code = match &cli.command {
         Command::InspectCert(args) => inspect_cert::run(args),
         Command::Status(args) => status::run(args),
+        Command::Finess(args) => crate::finess::cli::run(args),
     };
     ExitCode::from(code)
 }

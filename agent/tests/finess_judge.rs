@@ -144,14 +144,18 @@ fn centralised_card_on_the_ej_is_ready_and_named() {
 #[test]
 fn centralised_card_on_an_eg_gets_the_precise_finding() {
     let fx = fixture();
-    let cfg = config(ContractMode::Centralised, &[EG_N], &fx.dir().path().to_path_buf());
+    let cfg = config(ContractMode::Centralised, &[EG_N], &fx.db);
     let card = cpe_on(EG_N, "SITE FICTIF ROUEN NORD");
     assert!(codes(&judge(&card, &cfg, NOW)).contains(&"finess_mismatch"));
     let v = judged(&card, &cfg);
     assert_eq!(codes(&v), vec!["finess_is_eg_expected_ej"]);
     assert_eq!(v.status, Status::NotReady);
     let f = &v.findings[0];
-    assert!(f.message.contains(EG_N) && f.message.contains(EJ), "{}", f.message);
+    assert!(
+        f.message.contains(EG_N) && f.message.contains(EJ),
+        "{}",
+        f.message
+    );
     assert!(f.remedy.contains("F301"));
 }
 
@@ -166,7 +170,11 @@ fn centralised_card_on_an_eg_of_another_ej() {
     );
     let f = &v.findings[1];
     assert!(f.message.contains("140000019"));
-    assert!(f.remedy.contains("ARS-NORMANDIE-FINESS@ars.sante.fr"), "{}", f.remedy);
+    assert!(
+        f.remedy.contains("ARS-NORMANDIE-FINESS@ars.sante.fr"),
+        "{}",
+        f.remedy
+    );
 }
 
 #[test]
@@ -196,7 +204,11 @@ fn unknown_finess_is_a_warning_next_to_the_contract_rule() {
     let cfg = config(ContractMode::Centralised, &[], &fx.db);
     let v = judged(&cpe_on("690000013", "EJ FICTIVE"), &cfg);
     assert_eq!(codes(&v), vec!["finess_mismatch", "finess_unknown"]);
-    let unknown = v.findings.iter().find(|f| f.code == "finess_unknown").unwrap();
+    let unknown = v
+        .findings
+        .iter()
+        .find(|f| f.code == "finess_unknown")
+        .unwrap();
     assert_eq!(unknown.severity, Severity::Warning);
     assert!(unknown.message.contains("2026-05-12"));
     assert!(unknown.remedy.contains("Auvergne-Rhône-Alpes"));
@@ -224,11 +236,17 @@ fn without_contract_or_directory() {
     let v = judged(&cpe_on("010000024", "CH DE FLEYRIAT"), &cfg);
     assert_eq!(codes(&v), vec!["contract_not_configured"]);
     let v = judged(&cpe_on("010000024", "AUTRE NOM"), &cfg);
-    assert_eq!(codes(&v), vec!["structure_name_differs", "contract_not_configured"]);
+    assert_eq!(
+        codes(&v),
+        vec!["structure_name_differs", "contract_not_configured"]
+    );
 
     let card = cpe_on(EG_N, "X");
     let cfg = config(ContractMode::Centralised, &[], &fx.db);
-    assert_eq!(judge_with_directory(&card, &cfg, NOW, None), judge(&card, &cfg, NOW));
+    assert_eq!(
+        judge_with_directory(&card, &cfg, NOW, None),
+        judge(&card, &cfg, NOW)
+    );
     // A configured path with no directory: the judge works without it.
     let mut none = cfg.clone();
     none.finess.db = Some(fx.db.with_file_name("absent.sqlite"));

@@ -54,15 +54,15 @@ pub struct CheckReport {
 
 impl CheckReport {
     /// Exit code, like `status`: 0 all good, 1 findings (warnings or errors).
-    pub fn exit_code(&self) -> i32 {
+    pub fn exit_code(&self) -> u8 {
         if self
             .findings
             .iter()
             .any(|f| f.severity >= Severity::Warning)
         {
-            1
+            crate::cli::exit::FINDINGS
         } else {
-            0
+            crate::cli::exit::OK
         }
     }
 }

@@ -1,213 +1,174 @@
-//! The `cpx-agent finess …` subcommands: `import FILE...`, `show NUMBER`, `check`. Thin glue
-//! over the module; exit codes like `status`: 0 all good, 1 findings (or number not found),
+//! `cpx-agent finess import|show|check`: thin glue over the module. Exit codes like every
+//! subcommand (`crate::cli::exit`): 0 all good, 1 findings (or number not in the directory),
 //! 2 usage, file or configuration errors.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
-use serde::Deserialize;
 
 use super::check::{self, ContractStructures};
 use super::import;
+use super::judge_rules::directory_path;
 use super::lookup;
 use super::messages as msg;
-use super::store::{self, Directory};
+use super::store::Directory;
+use crate::cli::{exit, load_config, print_json, print_text, usage_error};
+use crate::config::Config;
 use cpx_card::Finess;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: FinessCommand,
+}
+
+/// Options every `finess` subcommand takes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Common {
+    /// Base du répertoire (défaut : [finess] db de la configuration, sinon
+    /// $XDG_DATA_HOME/cpx-agent/finess.sqlite) / directory database.
+    #[arg(long, value_name = "FICHIER")]
+    pub db: Option<PathBuf>,
+    /// Fichier de configuration / configuration file.
+    #[arg(long, value_name = "FICHIER")]
+    pub config: Option<PathBuf>,
+    /// Sortie JSON / JSON output.
+    #[arg(long)]
+    pub json: bool,
+}
 
 #[derive(Debug, Clone, Subcommand)]
 pub enum FinessCommand {
-    /// Importe les extraits FINESS (CSV open data ou JSON FINESS+) comme nouveau répertoire local.
+    /// Importe les extraits FINESS (CSV open data, JSON FINESS+) comme nouveau répertoire local
+    /// / import FINESS extracts as the new local directory.
     Import {
-        /// Fichiers importés ensemble (typiquement l'extrait EJ et l'extrait EG, ou un JSON).
-        #[arg(required = true)]
+        /// Fichiers importés ensemble (l'extrait EJ et l'extrait EG, ou un JSON FINESS+).
+        #[arg(required = true, value_name = "FICHIER")]
         files: Vec<PathBuf>,
-        /// Base du répertoire (défaut : $XDG_DATA_HOME/cpx-agent/finess.sqlite).
-        #[arg(long)]
-        db: Option<PathBuf>,
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        common: Common,
     },
-    /// Montre une structure du répertoire : EJ ou EG, noms, adresse, rattachements.
+    /// Montre une structure : EJ ou EG, noms, adresse, rattachements / show one structure.
     Show {
+        #[arg(value_name = "FINESS")]
         number: String,
-        #[arg(long)]
-        db: Option<PathBuf>,
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        common: Common,
     },
-    /// Vérifie l'EJ et les EG du contrat (configuration) contre le répertoire.
+    /// Vérifie l'EJ et les EG du contrat contre le répertoire / check the contract's FINESS.
     Check {
-        #[arg(long)]
-        config: Option<PathBuf>,
-        #[arg(long)]
-        db: Option<PathBuf>,
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        common: Common,
     },
 }
 
-/// Runs one subcommand; returns the process exit code.
-pub fn run(cmd: FinessCommand) -> i32 {
-    match cmd {
-        FinessCommand::Import { files, db, json } => run_import(&files, db, json),
-        FinessCommand::Show { number, db, json } => run_show(&number, db, json),
-        FinessCommand::Check { config, db, json } => run_check(config, db, json),
+/// Runs one `finess` subcommand; returns the exit code.
+pub fn run(args: &Args) -> u8 {
+    match &args.command {
+        FinessCommand::Import { files, common } => run_import(files, common),
+        FinessCommand::Show { number, common } => run_show(number, common),
+        FinessCommand::Check { common } => run_check(common),
     }
 }
 
-fn db_path(db: Option<PathBuf>) -> Result<PathBuf, i32> {
-    db.or_else(store::default_path).ok_or_else(|| {
-        eprintln!("{}", msg::NO_DATA_DIR);
-        2
-    })
+/// `--db`, else the configuration's, else the default path.
+fn db_path(common: &Common, config: &Config) -> Result<PathBuf, u8> {
+    common
+        .db
+        .clone()
+        .or_else(|| directory_path(config))
+        .ok_or_else(|| usage_error(msg::NO_DATA_DIR))
 }
 
-fn print_json<T: serde::Serialize>(value: &T) {
-    match serde_json::to_string_pretty(value) {
-        Ok(s) => println!("{s}"),
-        Err(e) => eprintln!("{e}"),
-    }
-}
-
-fn run_import(files: &[PathBuf], db: Option<PathBuf>, json: bool) -> i32 {
-    let db = match db_path(db) {
+fn run_import(files: &[PathBuf], common: &Common) -> u8 {
+    let config = match load_config(common.config.as_deref()) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let db = match db_path(common, &config) {
         Ok(p) => p,
         Err(code) => return code,
     };
     match import::import(files, &db, std::io::stderr().is_terminal()) {
         Ok(summary) => {
-            if json {
+            if common.json {
                 print_json(&summary);
             } else {
-                print!("{}", msg::import_summary(&summary, &db));
+                print_text(&msg::import_summary(&summary, &db));
             }
-            0
+            exit::OK
         }
-        Err(e) => {
-            eprintln!("{e}");
-            2
-        }
+        Err(e) => usage_error(&e.to_string()),
     }
 }
 
-fn open_directory(db: &Path) -> Result<Directory, i32> {
+fn open_directory(db: &Path) -> Result<Directory, u8> {
     match Directory::open(db) {
         Ok(Some(d)) => Ok(d),
-        Ok(None) => {
-            eprintln!("{}", msg::NO_DIRECTORY);
-            Err(2)
-        }
-        Err(e) => {
-            eprintln!("{}", msg::database_error(&e));
-            Err(2)
-        }
+        Ok(None) => Err(usage_error(msg::NO_DIRECTORY)),
+        Err(e) => Err(usage_error(&msg::database_error(&e))),
     }
 }
 
-fn run_show(number: &str, db: Option<PathBuf>, json: bool) -> i32 {
+fn run_show(number: &str, common: &Common) -> u8 {
     let finess = match Finess::parse(number) {
         Ok(f) => f,
-        Err(e) => {
-            eprintln!("{e}");
-            return 2;
-        }
+        Err(e) => return usage_error(&e.to_string()),
     };
-    let dir = match db_path(db).and_then(|p| open_directory(&p)) {
+    let config = match load_config(common.config.as_deref()) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let dir = match db_path(common, &config).and_then(|p| open_directory(&p)) {
         Ok(d) => d,
         Err(code) => return code,
     };
     match lookup::lookup(&dir, &finess) {
         Ok(Some(entry)) => {
-            if json {
+            if common.json {
                 print_json(&entry);
             } else {
-                print!("{}", msg::show_entry(&entry));
+                print_text(&msg::show_entry(&entry));
             }
-            0
+            exit::OK
         }
         Ok(None) => {
-            let info = dir.info().ok();
-            eprintln!(
-                "{}",
-                msg::not_in_directory(
-                    finess.as_str(),
-                    info.as_ref().and_then(|i| i.data_date.as_deref())
-                )
-            );
-            1
+            let date = dir.info().ok().and_then(|i| i.data_date);
+            crate::cli::print_error(&msg::not_in_directory(finess.as_str(), date.as_deref()));
+            exit::FINDINGS
         }
-        Err(e) => {
-            eprintln!("{}", msg::database_error(&e));
-            2
-        }
+        Err(e) => usage_error(&msg::database_error(&e)),
     }
 }
 
-/// The `[contract]` table of the agent's configuration, read raw: checking the numbers is the
-/// check's job.
-#[derive(Debug, Default, Deserialize)]
-struct RawConfig {
-    #[serde(default)]
-    contract: RawContract,
-}
-
-#[derive(Debug, Default, Deserialize)]
-struct RawContract {
-    ej: Option<String>,
-    #[serde(default)]
-    egs: Vec<String>,
-}
-
-/// The default configuration file: `$XDG_CONFIG_HOME/cpx-agent/config.toml`.
-fn default_config_path() -> Option<PathBuf> {
-    dirs::config_dir().map(|d| d.join("cpx-agent").join("config.toml"))
-}
-
-fn read_contract(path: &Path) -> Result<ContractStructures, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| msg::config_unreadable(path, &e))?;
-    let raw: RawConfig =
-        toml::from_str(&text).map_err(|e| msg::config_invalid(path, &e.to_string()))?;
-    Ok(ContractStructures {
-        ej: raw.contract.ej,
-        egs: raw.contract.egs,
-        ars_contact: None,
-    })
-}
-
-fn run_check(config: Option<PathBuf>, db: Option<PathBuf>, json: bool) -> i32 {
-    let Some(config) = config.or_else(default_config_path) else {
-        eprintln!("{}", msg::NO_CONFIG);
-        return 2;
-    };
-    let contract = match read_contract(&config) {
+fn run_check(common: &Common) -> u8 {
+    let config = match load_config(common.config.as_deref()) {
         Ok(c) => c,
-        Err(e) => {
-            eprintln!("{e}");
-            return 2;
-        }
+        Err(code) => return code,
     };
-    if contract.ej.is_none() && contract.egs.is_empty() {
-        eprintln!("{}", msg::NO_CONTRACT_STRUCTURES);
-        return 2;
-    }
-    let dir = match db_path(db).and_then(|p| open_directory(&p)) {
+    let Some(contract) = &config.contract else {
+        return usage_error(msg::NO_CONTRACT_STRUCTURES);
+    };
+    let structures = ContractStructures {
+        ej: Some(contract.ej.to_string()),
+        egs: contract.egs.iter().map(Finess::to_string).collect(),
+        ars_contact: config.finess.ars_contact.clone(),
+    };
+    let dir = match db_path(common, &config).and_then(|p| open_directory(&p)) {
         Ok(d) => d,
         Err(code) => return code,
     };
     let today = time::OffsetDateTime::now_utc().date();
-    match check::check(&dir, &contract, today) {
+    match check::check(&dir, &structures, today) {
         Ok(report) => {
-            if json {
+            if common.json {
                 print_json(&report);
             } else {
-                print!("{}", msg::check_report(&report));
+                print_text(&msg::check_report(&report));
             }
             report.exit_code()
         }
-        Err(e) => {
-            eprintln!("{}", msg::database_error(&e));
-            2
-        }
+        Err(e) => usage_error(&msg::database_error(&e)),
     }
 }

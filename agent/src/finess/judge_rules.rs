@@ -75,7 +75,10 @@ fn replace(findings: &mut Vec<Finding>, generic: &[&str], precise: Finding) {
 }
 
 fn remedy_contact(entity: &Entity, finess: &Finess, config: &Config) -> String {
-    let dep = entity.departement.clone().unwrap_or_else(|| finess.departement());
+    let dep = entity
+        .departement
+        .clone()
+        .unwrap_or_else(|| finess.departement());
     region::contact_phrase(Some(&dep), config.finess.ars_contact.as_deref())
 }
 
@@ -159,8 +162,7 @@ pub fn refine(
         ),
         _ => {}
     }
-    if entity.kind == Some(EntityKind::Eg) && entity.ej.as_deref() != Some(contract.ej.as_str())
-    {
+    if entity.kind == Some(EntityKind::Eg) && entity.ej.as_deref() != Some(contract.ej.as_str()) {
         findings.push(finding(
             codes::EG_NOT_IN_CONTRACT_EJ,
             Severity::Error,

@@ -92,8 +92,8 @@ pub const REMEDY_CONFIG_EG: &str = "Ce numéro est celui de l'entité juridique 
     EJ du contrat, et en EG les numéros des établissements (sites) concernés.";
 pub const NO_DIRECTORY: &str = "Aucun répertoire FINESS local : importez d'abord les fichiers \
     open data avec « cpx-agent finess import FICHIER... » / no FINESS directory, import one first";
-pub const NO_CONTRACT_STRUCTURES: &str = "La configuration ne donne ni EJ ni EG du contrat : \
-    rien à vérifier / the configuration names no contract EJ or EG";
+pub const NO_CONTRACT_STRUCTURES: &str = "aucun contrat dans la configuration ([contract] \
+    mode, ej, egs) : rien à vérifier / no contract configured, nothing to check";
 
 pub fn directory_old(date: &str, days: i64) -> String {
     format!(
@@ -137,7 +137,7 @@ pub fn unknown(role: Role, n: &str, data_date: Option<&str>) -> String {
 pub fn remedy_unknown(ars: &str) -> String {
     format!(
         "Vérifiez le numéro ; s'il est juste, la structure n'est pas (ou plus) publiée dans \
-             FINESS : signalez-le à {ars} avant de contractualiser. Si la structure est récente, \
+             FINESS : signalez-le au {ars} avant de contractualiser. Si la structure est récente, \
              réimportez un répertoire à jour."
     )
 }
@@ -181,7 +181,7 @@ pub fn eg_not_in_ej(n: &str, its_ej: Option<&str>, contract_ej: &str) -> String 
 pub fn remedy_eg_not_in_ej(ars: &str) -> String {
     format!(
         "Retirez cette EG du contrat si elle appartient à une autre entité juridique ; si \
-             le rattachement FINESS est faux, demandez sa correction à {ars} avant de \
+             le rattachement FINESS est faux, demandez sa correction au {ars} avant de \
              contractualiser."
     )
 }
@@ -194,7 +194,7 @@ pub fn closed(role: Role, n: &str, date: Option<&str>) -> String {
 pub fn remedy_closed(ars: &str) -> String {
     format!(
         "Contractualisez sur une structure ouverte ; si la fermeture est une erreur, \
-             faites-la corriger par {ars}."
+             faites-la corriger par le {ars}."
     )
 }
 
@@ -210,23 +210,6 @@ use std::path::Path;
 
 pub const NO_DATA_DIR: &str = "dossier de données introuvable ($XDG_DATA_HOME, $HOME) : \
     indiquez la base avec --db FICHIER / no data dir, use --db";
-pub const NO_CONFIG: &str = "pas de fichier de configuration : indiquez-le avec --config \
-    FICHIER / no configuration file";
-
-pub fn config_unreadable(path: &Path, e: &std::io::Error) -> String {
-    format!(
-        "configuration {} illisible : {e} / cannot read the configuration",
-        path.display()
-    )
-}
-
-pub fn config_invalid(path: &Path, e: &str) -> String {
-    format!(
-        "configuration {} invalide : {e} / invalid configuration",
-        path.display()
-    )
-}
-
 pub fn not_in_directory(n: &str, data_date: Option<&str>) -> String {
     let date = data_date
         .map(|d| format!(" (données du {d})"))
@@ -404,34 +387,51 @@ pub fn check_report(r: &CheckReport) -> String {
 // --- judge ------------------------------------------------------------------------------------
 
 pub fn card_finess_unknown(n: &str, data_date: Option<&str>) -> String {
-    let date = data_date.map(|d| format!(" (données du {d})")).unwrap_or_default();
+    let date = data_date
+        .map(|d| format!(" (données du {d})"))
+        .unwrap_or_default();
     format!("Le FINESS de la carte, {n}, est absent du répertoire FINESS local{date}.")
 }
 
 pub fn remedy_card_finess_unknown(ars: &str) -> String {
-    format!("Si la structure est récente, réimportez un répertoire à jour ; sinon la structure \
-             n'est pas (ou plus) publiée dans FINESS : voyez avec {ars} avant de commander des \
-             cartes sur ce numéro.")
+    format!(
+        "Si la structure est récente, réimportez un répertoire à jour ; sinon la structure \
+             n'est pas (ou plus) publiée dans FINESS : voyez avec le {ars} avant de commander des \
+             cartes sur ce numéro."
+    )
 }
 
 pub fn name_differs(card_name: &str, directory_name: &str, n: &str) -> String {
-    format!("La carte porte le nom de structure « {card_name} », le répertoire FINESS nomme \
-             {n} « {directory_name} ».")
+    format!(
+        "La carte porte le nom de structure « {card_name} », le répertoire FINESS nomme \
+             {n} « {directory_name} »."
+    )
 }
 
 pub fn remedy_name_differs(ars: &str) -> String {
-    format!("Sans effet sur l'usage de la carte. Si le nom FINESS est faux, faites-le corriger \
-             par {ars} ; si c'est celui de la carte, il sera à jour à son renouvellement.")
+    format!(
+        "Sans effet sur l'usage de la carte. Si le nom FINESS est faux, faites-le corriger \
+             par le {ars} ; si c'est celui de la carte, il sera à jour à son renouvellement."
+    )
 }
 
-pub fn card_is_eg_expected_ej(n: &str, its_ej: Option<&str>, contract_ej: &str, is_contract_ej: bool) -> String {
+pub fn card_is_eg_expected_ej(
+    n: &str,
+    its_ej: Option<&str>,
+    contract_ej: &str,
+    is_contract_ej: bool,
+) -> String {
     if is_contract_ej {
-        return format!("Contrat centralisé sur {contract_ej} : or ce numéro est, dans FINESS, \
-                        une entité géographique (EG), pas une entité juridique.");
+        return format!(
+            "Contrat centralisé sur {contract_ej} : or ce numéro est, dans FINESS, \
+                        une entité géographique (EG), pas une entité juridique."
+        );
     }
     let ej = its_ej.map(|e| format!(" de l'EJ {e}")).unwrap_or_default();
-    format!("Contrat centralisé : la carte doit être sur le FINESS de l'EJ {contract_ej} ; or \
-             {n} est un établissement (EG){ej} d'après le répertoire FINESS.")
+    format!(
+        "Contrat centralisé : la carte doit être sur le FINESS de l'EJ {contract_ej} ; or \
+             {n} est un établissement (EG){ej} d'après le répertoire FINESS."
+    )
 }
 
 pub fn remedy_card_is_eg_expected_ej(contract_ej: &str, is_contract_ej: bool) -> String {
@@ -440,17 +440,23 @@ pub fn remedy_card_is_eg_expected_ej(contract_ej: &str, is_contract_ej: bool) ->
                 le FINESS juridique (EJ) ; corrigez la configuration ou le contrat avec l'ANS."
             .to_string();
     }
-    format!("Commandez une carte sur le FINESS de l'EJ {contract_ej} (formulaire F301, « même \
-             FINESS que le contrat »).")
+    format!(
+        "Commandez une carte sur le FINESS de l'EJ {contract_ej} (formulaire F301, « même \
+             FINESS que le contrat »)."
+    )
 }
 
 pub fn card_is_ej_expected_eg(n: &str, listed: bool) -> String {
     if listed {
-        return format!("Contrat décentralisé : {n} figure parmi les EG du contrat, mais c'est \
-                        une entité juridique (EJ) d'après le répertoire FINESS.");
+        return format!(
+            "Contrat décentralisé : {n} figure parmi les EG du contrat, mais c'est \
+                        une entité juridique (EJ) d'après le répertoire FINESS."
+        );
     }
-    format!("Contrat décentralisé : la carte doit être sur le FINESS d'un EG du contrat ; or \
-             {n} est une entité juridique (EJ) d'après le répertoire FINESS.")
+    format!(
+        "Contrat décentralisé : la carte doit être sur le FINESS d'un EG du contrat ; or \
+             {n} est une entité juridique (EJ) d'après le répertoire FINESS."
+    )
 }
 
 pub fn remedy_card_is_ej_expected_eg(listed: bool) -> String {
@@ -465,7 +471,9 @@ pub fn remedy_card_is_ej_expected_eg(listed: bool) -> String {
 }
 
 pub fn remedy_card_eg_not_in_ej(ars: &str) -> String {
-    format!("Cette carte est sur un établissement d'une autre entité juridique : commandez une \
+    format!(
+        "Cette carte est sur un établissement d'une autre entité juridique : commandez une \
              carte sur un FINESS du contrat (formulaire F301). Si le rattachement FINESS est \
-             faux, demandez sa correction à {ars}.")
+             faux, demandez sa correction au {ars}."
+    )
 }

@@ -118,20 +118,21 @@ pub fn agency_of_departement(dep: &str) -> Option<Agency> {
         .map(|(_, a)| *a)
 }
 
-/// Who to write to about a structure's FINESS data, as a French phrase for a remedy.
+/// Who to write to about a structure's FINESS data, as a French phrase for a remedy, without
+/// its article (`service FINESS de l'ARS Normandie (…)`): messages write « au {…} ».
 /// `override_contact` is the organisation's own setting (config), when it has one.
 pub fn contact_phrase(dep: Option<&str>, override_contact: Option<&str>) -> String {
     if let Some(c) = override_contact {
-        return format!("le service FINESS de votre ARS ({c})");
+        return format!("service FINESS de votre ARS ({c})");
     }
     match dep.and_then(agency_of_departement) {
         Some(Agency {
             agency,
             finess_contact: Some(mail),
             ..
-        }) => format!("le service FINESS de l'{agency} ({mail})"),
-        Some(a) => format!("le service FINESS de l'{} (région {})", a.agency, a.region),
-        None => "le service FINESS de l'ARS de la région de la structure".to_string(),
+        }) => format!("service FINESS de l'{agency} ({mail})"),
+        Some(a) => format!("service FINESS de l'{} (région {})", a.agency, a.region),
+        None => "service FINESS de l'ARS de la région de la structure".to_string(),
     }
 }
 
