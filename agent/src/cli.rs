@@ -15,7 +15,9 @@ use crate::config::Config;
 
 pub mod human;
 pub mod inspect_cert;
+pub mod run;
 pub mod status;
+pub mod token;
 
 /// Exit codes shared by every subcommand.
 pub mod exit {
@@ -27,6 +29,8 @@ pub mod exit {
     pub const USAGE: u8 = 2;
     /// The PC/SC service is unavailable.
     pub const PCSC_UNAVAILABLE: u8 = 3;
+    /// `run`: the API's port is taken.
+    pub const PORT_TAKEN: u8 = crate::daemon::run::EXIT_PORT_TAKEN;
 }
 
 #[derive(Debug, Parser)]
@@ -49,15 +53,21 @@ pub enum Command {
     Status(status::Args),
     /// Répertoire FINESS local : import, show, check / the local FINESS directory.
     Finess(crate::finess::cli::Args),
+    /// Surveille les lecteurs et sert l'API locale / watch readers, serve the local API.
+    Run(run::Args),
+    /// Affiche le jeton de l'API locale / print the local API token.
+    Token(token::Args),
 }
 
 impl Command {
     /// Log level when `CPX_LOG`/`RUST_LOG` are unset.
     fn log_default(&self) -> &'static str {
         match self {
-            Command::InspectCert(_) | Command::Status(_) | Command::Finess(_) => {
-                crate::logging::CLI_DEFAULT
-            }
+            Command::InspectCert(_)
+            | Command::Status(_)
+            | Command::Finess(_)
+            | Command::Token(_) => crate::logging::CLI_DEFAULT,
+            Command::Run(_) => crate::logging::DAEMON_DEFAULT,
         }
     }
 }
@@ -69,6 +79,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::InspectCert(args) => inspect_cert::run(args),
         Command::Status(args) => status::run(args),
         Command::Finess(args) => crate::finess::cli::run(args),
+        Command::Run(args) => run::run(args),
+        Command::Token(args) => token::run(args),
     };
     ExitCode::from(code)
 }

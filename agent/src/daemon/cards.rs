@@ -26,13 +26,10 @@ pub struct PcscCards {
 impl PcscCards {
     /// The built-in IGC-Santé CAs plus the configuration's extra test anchors.
     pub fn new(config: Config) -> PcscCards {
-        let mut trust = TrustStore::builtin();
-        for anchor in &config.checks.extra_trust_anchors {
-            if let Err(error) = trust.add_test_anchor_pem(&anchor.bytes) {
-                tracing::warn!("ancre de confiance {}: {error}", anchor.path.display());
-            }
+        PcscCards {
+            trust: config.trust_store(),
+            config,
         }
-        PcscCards { trust, config }
     }
 }
 

@@ -1,0 +1,353 @@
+//! End-to-end support for the daemon tests: the `cpx-agent run` binary started as a process on
+//! a private pcscd, a blocking HTTP client and an SSE reader.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use cpx_testkit::card::{CpxCard, CpxCardSpec};
+use cpx_testkit::pki::{CardCertsBuilder, TestPki};
+use cpx_testkit::{CardKind, PrivatePcscd};
+use serde_json::Value;
+
+/// The demo organisation's EJ (AP-HP) and a FINESS outside its contract.
+pub const EJ: &str = "750712184";
+pub const OTHER_FINESS: &str = "010780054";
+pub const WAIT: Duration = Duration::from_secs(15);
+
+/// The `cpx-agent` binary next to this test binary (`target/<profile>/cpx-agent`), built by
+/// `cargo test --workspace`.
+pub fn agent_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    let dir = exe.parent().and_then(Path::parent).expect("target dir");
+    let bin = dir.join("cpx-agent");
+    assert!(
+        bin.exists(),
+        "{} missing: run `cargo build -p cpx-agent` (tests/run does)",
+        bin.display()
+    );
+    bin
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// An establishment card on `finess`, or a CPS.
+pub fn card(kind: CardKind, finess: Option<&str>) -> CpxCard {
+    let mut builder = CardCertsBuilder::new(kind);
+    if let Some(f) = finess {
+        builder = builder.finess(f);
+    }
+    CpxCard::new(CpxCardSpec::new(builder.build()))
+}
+
+pub struct Agent {
+    pub child: Child,
+    pub addr: SocketAddr,
+    pub token: String,
+    pub dir: tempfile::TempDir,
+    http: reqwest::blocking::Client,
+}
+
+impl Agent {
+    /// Starts the agent on `pcscd` with a centralised contract on `EJ` trusting the test PKI.
+    pub fn start(pcscd: &PrivatePcscd) -> Agent {
+        Agent::start_with(pcscd, "", None)
+    }
+
+    /// `api_extra`: more lines for `[api]`; `port`: the port to use (default: a free one).
+    pub fn start_with(pcscd: &PrivatePcscd, api_extra: &str, port: Option<u16>) -> Agent {
+        let dir = tempfile::tempdir().unwrap();
+        let ca = dir.path().join("test-ca.pem");
+        std::fs::write(&ca, TestPki::get().ca_bundle_pem()).unwrap();
+        let port = port.unwrap_or_else(free_port);
+        let config = dir.path().join("config.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[contract]\nmode = \"centralised\"\nej = \"{EJ}\"\n\
+                 [checks]\naccept_test_cards = true\nextra_trust_anchors = [\"{}\"]\n\
+                 [api]\nlisten = \"127.0.0.1:{port}\"\n{api_extra}\n",
+                ca.display()
+            ),
+        )
+        .unwrap();
+        let child = spawn_agent(pcscd, dir.path(), &config);
+        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        let http = reqwest::blocking::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .unwrap();
+        let mut agent = Agent {
+            child,
+            addr,
+            token: String::new(),
+            dir,
+            http,
+        };
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Some(status) = agent.child.try_wait().unwrap() {
+                panic!("agent exited {status}: {}", agent.stderr());
+            }
+            if agent.http.get(agent.url("/healthz")).send().is_ok() {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "agent not up: {}",
+                agent.stderr()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        agent.token = std::fs::read_to_string(agent.dir.path().join("token"))
+            .unwrap()
+            .trim()
+            .to_owned();
+        agent
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub fn stderr(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("agent.log")).unwrap_or_default()
+    }
+
+    pub fn get(&self, path: &str) -> reqwest::blocking::RequestBuilder {
+        self.http.get(self.url(path))
+    }
+
+    pub fn get_auth(&self, path: &str) -> reqwest::blocking::RequestBuilder {
+        self.get(path).bearer_auth(&self.token)
+    }
+
+    pub fn status(&self, authorised: bool) -> Value {
+        let request = if authorised {
+            self.get_auth("/v1/status")
+        } else {
+            self.get("/v1/status")
+        };
+        request.send().unwrap().json().unwrap()
+    }
+
+    /// Polls `/v1/status` (with the token) until `what` holds.
+    pub fn wait_status(&self, description: &str, what: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Ok(response) = self.get_auth("/v1/status").send() {
+                if let Ok(status) = response.json::<Value>() {
+                    if what(&status) {
+                        return status;
+                    }
+                    assert!(
+                        Instant::now() < deadline,
+                        "timed out waiting for {description}; last status {status:#}\n{}",
+                        self.stderr()
+                    );
+                }
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {description}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Opens `/v1/events`.
+    pub fn events(&self, last_event_id: Option<u64>, authorised: bool) -> SseClient {
+        SseClient::open(
+            &self.url("/v1/events"),
+            last_event_id,
+            authorised.then_some(&self.token),
+        )
+    }
+
+    /// SIGTERM, then waits for the exit (at most `WAIT`).
+    pub fn terminate(&mut self) -> ExitStatus {
+        signal(&self.child, libc::SIGTERM);
+        self.wait_exit()
+    }
+
+    pub fn wait_exit(&mut self) -> ExitStatus {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "agent did not stop: {}",
+                self.stderr()
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    pub fn is_running(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
+    }
+}
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn spawn_agent(pcscd: &PrivatePcscd, dir: &Path, config: &Path) -> Child {
+    let log = std::fs::File::create(dir.join("agent.log")).unwrap();
+    let (key, socket) = pcscd.env();
+    Command::new(agent_binary())
+        .args(["run", "--config"])
+        .arg(config)
+        .env(key, socket)
+        .env("CPX_AGENT_TOKEN_FILE", dir.join("token"))
+        .env("CPX_LOG", "info")
+        .env("XDG_CONFIG_HOME", dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("start cpx-agent")
+}
+
+pub fn signal(child: &Child, signal: libc::c_int) {
+    // SAFETY: kill(2) on our own child's pid.
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, signal);
+    }
+}
+
+/// One SSE event.
+#[derive(Debug, Clone)]
+pub struct SseEvent {
+    pub name: String,
+    pub id: Option<u64>,
+    pub data: Value,
+}
+
+/// Reads an SSE stream on a thread; events arrive on a channel.
+pub struct SseClient {
+    events: mpsc::Receiver<SseEvent>,
+}
+
+impl SseClient {
+    pub fn open(url: &str, last_event_id: Option<u64>, token: Option<&String>) -> SseClient {
+        let client = reqwest::blocking::Client::builder()
+            .timeout(None)
+            .build()
+            .unwrap();
+        let mut request = client.get(url);
+        if let Some(id) = last_event_id {
+            request = request.header("Last-Event-ID", id.to_string());
+        }
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().unwrap();
+        assert_eq!(response.status(), 200);
+        let (tx, events) = mpsc::channel();
+        std::thread::spawn(move || {
+            let reader = BufReader::new(response);
+            let (mut name, mut id, mut data) = (String::new(), None, String::new());
+            for line in reader.lines() {
+                let Ok(line) = line else { return };
+                if line.is_empty() {
+                    if !name.is_empty() {
+                        let event = SseEvent {
+                            name: std::mem::take(&mut name),
+                            id: id.take(),
+                            data: serde_json::from_str(&data).unwrap_or(Value::Null),
+                        };
+                        if tx.send(event).is_err() {
+                            return;
+                        }
+                    }
+                    data.clear();
+                } else if let Some(v) = line.strip_prefix("event: ") {
+                    name = v.to_owned();
+                } else if let Some(v) = line.strip_prefix("id: ") {
+                    id = v.parse().ok();
+                } else if let Some(v) = line.strip_prefix("data: ") {
+                    data.push_str(v);
+                }
+            }
+        });
+        SseClient { events }
+    }
+
+    pub fn next(&self) -> SseEvent {
+        self.events
+            .recv_timeout(WAIT)
+            .expect("an SSE event in time")
+    }
+
+    /// Events until one named `name` (included).
+    pub fn until(&self, name: &str) -> Vec<SseEvent> {
+        let mut seen = Vec::new();
+        loop {
+            let event = self.next();
+            let done = event.name == name;
+            seen.push(event);
+            if done {
+                return seen;
+            }
+        }
+    }
+
+    /// Whether another event arrives within `wait`.
+    pub fn quiet_for(&self, wait: Duration) -> bool {
+        self.events.recv_timeout(wait).is_err()
+    }
+}
+
+/// The card of the reader at `index` in a status, if any.
+pub fn card_at(status: &Value, index: usize) -> &Value {
+    &status["readers"][index]["card"]
+}
+
+/// Readers whose card has a verdict.
+pub fn judged_cards(status: &Value) -> usize {
+    status["readers"].as_array().map_or(0, |r| {
+        r.iter()
+            .filter(|r| r["card"]["verdict"].is_object())
+            .count()
+    })
+}
+
+/// The reader named `name` in a status.
+pub fn reader_named<'a>(status: &'a Value, name: &str) -> &'a Value {
+    status["readers"]
+        .as_array()
+        .and_then(|r| r.iter().find(|r| r["name"] == name))
+        .unwrap_or(&Value::Null)
+}
+
+/// Finding codes of a card.
+pub fn finding_codes(card: &Value) -> Vec<String> {
+    card["verdict"]["findings"]
+        .as_array()
+        .map(|f| {
+            f.iter()
+                .filter_map(|f| f["code"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub fn reader_count(status: &Value) -> usize {
+    status["readers"].as_array().map_or(0, Vec::len)
+}
