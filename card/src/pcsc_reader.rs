@@ -69,10 +69,19 @@ fn read_with_own_context(
     deadline: Instant,
 ) -> Result<CardReport, ReadError> {
     let ctx = Context::establish(Scope::User).map_err(from_pcsc)?;
+    with_restarts(deadline, || read_once(&ctx, reader, trust, known, deadline))
+}
+
+/// Runs `read` again when the card was reset or removed under it (a removed card fails at the
+/// next connect), `MAX_ATTEMPTS` times at most and not past the deadline.
+fn with_restarts(
+    deadline: Instant,
+    mut read: impl FnMut() -> Result<CardReport, ReadError>,
+) -> Result<CardReport, ReadError> {
     let mut attempt = 0;
     loop {
         attempt += 1;
-        match read_once(&ctx, reader, trust, known, deadline) {
+        match read() {
             Err(ReadError::Transport(TransportError::Reset | TransportError::Removed))
                 if attempt < MAX_ATTEMPTS && Instant::now() < deadline =>
             {
@@ -153,8 +162,40 @@ impl CardTransport for PcscTransport<'_> {
         }
         let mut buf = [0u8; pcsc::MAX_BUFFER_SIZE];
         match self.card.transmit(apdu, &mut buf) {
-            Ok(answer) => Ok(answer.to_vec()),
+            Ok(answer) if answer.len() >= 2 => Ok(answer.to_vec()),
+            Ok(answer) => {
+                let n = answer.len();
+                Err(self
+                    .why_no_answer()
+                    .unwrap_or(TransportError::Malformed(format!(
+                        "answer of {n} byte(s), no status word"
+                    ))))
+            }
             Err(e) => Err(transport_error(e)),
+        }
+    }
+}
+
+/// How long to watch for a removal after an empty answer (pcscd polls presence every ~400 ms).
+const REMOVAL_WATCH: Duration = Duration::from_millis(1000);
+
+impl PcscTransport<'_> {
+    /// After an answer without status word: was the card pulled out or reset? Some readers
+    /// (vpcd among them) answer empty when the card goes away mid-command.
+    fn why_no_answer(&self) -> Option<TransportError> {
+        let until = Instant::now() + REMOVAL_WATCH;
+        loop {
+            match self.card.status2_owned() {
+                Err(e) => return Some(transport_error(e)),
+                Ok(st) if !st.status().contains(pcsc::Status::PRESENT) => {
+                    return Some(TransportError::Removed)
+                }
+                Ok(_) => {}
+            }
+            if Instant::now() >= until {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(100));
         }
     }
 }
@@ -188,6 +229,50 @@ pub fn from_pcsc(e: pcsc::Error) -> ReadError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn report() -> CardReport {
+        crate::cert::combine(&[0x3B], Vec::new())
+    }
+
+    #[test]
+    fn restarts_are_bounded() {
+        let far = Instant::now() + Duration::from_secs(60);
+        let mut calls = 0;
+        let r = with_restarts(far, || {
+            calls += 1;
+            if calls < 3 {
+                Err(ReadError::Transport(TransportError::Reset))
+            } else {
+                Ok(report())
+            }
+        });
+        assert!(r.is_ok());
+        assert_eq!(calls, 3);
+        let mut calls = 0;
+        let r = with_restarts(far, || {
+            calls += 1;
+            Err(ReadError::Transport(TransportError::Reset))
+        });
+        assert_eq!(r, Err(ReadError::TooManyRestarts(MAX_ATTEMPTS)));
+        assert_eq!(calls, MAX_ATTEMPTS);
+        // A removed card: tried again (it may be back), then the removal is reported.
+        let r = with_restarts(far, || Err(ReadError::Transport(TransportError::Removed)));
+        assert_eq!(r, Err(ReadError::Transport(TransportError::Removed)));
+        // Other errors are not retried; nothing is retried past the deadline.
+        let mut calls = 0;
+        let _ = with_restarts(far, || {
+            calls += 1;
+            Err(ReadError::Card("x".into()))
+        });
+        assert_eq!(calls, 1);
+        let mut calls = 0;
+        let past = Instant::now();
+        let _ = with_restarts(past, || {
+            calls += 1;
+            Err(ReadError::Transport(TransportError::Reset))
+        });
+        assert_eq!(calls, 1);
+    }
 
     #[test]
     fn pcsc_errors_map_to_user_states() {
