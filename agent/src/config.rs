@@ -47,8 +47,8 @@ pub enum ContractMode {
 impl ContractMode {
     fn parse(s: &str) -> Option<Self> {
         match s.trim().to_ascii_lowercase().as_str() {
-            "centralised" | "centralized" => Some(Self::Centralised),
-            "decentralised" | "decentralized" => Some(Self::Decentralised),
+            "centralised" | "centralized" | "centralisé" => Some(Self::Centralised),
+            "decentralised" | "decentralized" | "décentralisé" => Some(Self::Decentralised),
             _ => None,
         }
     }
@@ -548,6 +548,8 @@ extra_trust_anchors = []      # PEM files of further test roots, e.g. the emulat
         let contract = c.contract.unwrap();
         assert_eq!(contract.mode, ContractMode::Decentralised);
         assert_eq!(contract.ej.as_str(), "750712184");
+        let c = parse("[contract]\nmode = \"Centralisé\"\nej = \"750712184\"").unwrap();
+        assert_eq!(c.contract_mode(), Some(ContractMode::Centralised));
     }
 
     #[test]

@@ -8,6 +8,7 @@ use cpx_card::{StructureIdType, Trust, Usage};
 use time::{Duration, OffsetDateTime};
 
 use crate::config::{Config, Contract, ContractMode};
+use crate::finess::region::contact_phrase;
 use crate::messages::findings::{self as msg, Text};
 use crate::verdict::{Finding, Severity, Status, Verdict};
 
@@ -303,7 +304,13 @@ fn structure_and_contract(report: &CardReport, config: &Config, out: &mut Vec<Fi
                 out,
                 codes::FINESS_KEY_INVALID,
                 Severity::Error,
-                msg::finess_key_invalid(&card_finess),
+                msg::finess_key_invalid(
+                    &card_finess,
+                    &contact_phrase(
+                        Some(&card_finess.departement()),
+                        config.finess.ars_contact.as_deref(),
+                    ),
+                ),
             );
             return;
         }

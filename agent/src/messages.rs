@@ -405,17 +405,17 @@ pub mod findings {
         )
     }
 
-    pub fn finess_key_invalid(f: &Finess) -> Text {
+    /// `ars`: who handles FINESS data for the structure's région, without article
+    /// (`service FINESS de l'ARS Normandie (…)`).
+    pub fn finess_key_invalid(f: &Finess, ars: &str) -> Text {
         t(
             format!(
                 "Le numéro FINESS de la carte ({f}) a une clé de contrôle fausse : il n'existe \
                  pas au répertoire FINESS."
             ),
             format!(
-                "Signalez l'anomalie au service FINESS de l'ARS du département {} et à l'ANS \
-                 ({ANS_CONTRACT_CONTACT}), puis commandez une carte sur le bon FINESS \
-                 (formulaire F301).",
-                f.departement()
+                "Signalez l'anomalie au {ars} et à l'ANS ({ANS_CONTRACT_CONTACT}), puis \
+                 commandez une carte sur le bon FINESS (formulaire F301)."
             ),
         )
     }

@@ -10,7 +10,9 @@ use time::OffsetDateTime;
 
 use crate::config::Config;
 use crate::daemon::state::reader_id;
-use crate::judge::judge;
+use crate::finess::judge_rules::{annotate, open_directory};
+use crate::finess::Directory;
+use crate::judge::judge_with_directory;
 use crate::messages::snapshot as msg;
 use crate::status::{CardView, ReaderView, ServiceState, StatusSnapshot};
 
@@ -62,10 +64,12 @@ pub fn take(
             Err(e) => tracing::warn!(error = %e, "PC/SC reader states unavailable"),
         }
     }
+    // The local FINESS directory, when one was imported: precise contract findings.
+    let directory = open_directory(config);
     let readers = names
         .iter()
         .zip(&states)
-        .map(|(name, state)| read_one(&ctx, name, state, config, trust, now))
+        .map(|(name, state)| read_one(&ctx, name, state, config, trust, directory.as_ref(), now))
         .collect();
     Ok(StatusSnapshot {
         service: ServiceState::Running,
@@ -80,6 +84,7 @@ pub fn read_one(
     state: &pcsc::ReaderState,
     config: &Config,
     trust: &TrustStore,
+    directory: Option<&Directory>,
     now: OffsetDateTime,
 ) -> ReaderView {
     let display = name.to_string_lossy().into_owned();
@@ -109,8 +114,11 @@ pub fn read_one(
         read_reader(ctx, &CString::from(name), trust, None)
     };
     match report {
-        Ok(report) => {
-            let verdict = judge(&report, config, now);
+        Ok(mut report) => {
+            if let Some(dir) = directory {
+                annotate(&mut report, dir);
+            }
+            let verdict = judge_with_directory(&report, config, now, directory);
             tracing::info!(
                 reader = %view.id,
                 family = ?report.family,

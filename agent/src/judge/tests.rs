@@ -346,7 +346,8 @@ fn finess_key_invalid_and_malformed() {
     let fd = finding(&v, codes::FINESS_KEY_INVALID);
     assert_eq!(fd.severity, Severity::Error);
     assert!(fd.message.contains("010000098"));
-    assert!(fd.remedy.contains("ARS"), "{}", fd.remedy);
+    // 01 = Ain: ARS Auvergne-Rhône-Alpes.
+    assert!(fd.remedy.contains("Auvergne-Rhône-Alpes"), "{}", fd.remedy);
     assert_no(&v, codes::FINESS_MISMATCH);
     assert_eq!(v.status, Status::NotReady);
 
