@@ -125,7 +125,7 @@ fn validity(report: &CardReport, config: &Config, now: OffsetDateTime, out: &mut
             out,
             codes::NO_CERTIFICATE,
             Severity::Error,
-            msg::no_certificate(),
+            msg::no_certificate(report.family == CardFamily::CpsLegacy),
         );
     }
     if let Some(not_before) = report.not_before {

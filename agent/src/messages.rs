@@ -248,7 +248,17 @@ pub mod findings {
         )
     }
 
-    pub fn no_certificate() -> Text {
+    /// `legacy`: the ATR says an older CPS generation (CPS2ter era).
+    pub fn no_certificate(legacy: bool) -> Text {
+        if legacy {
+            return t(
+                "Aucun certificat n'a pu être lu sur cette carte CPS d'ancienne génération.",
+                format!(
+                    "Les portails de l'ANS demandent une carte CPS3 ou CPS4 : demandez le \
+                     remplacement de cette carte à l'ANS ({ANS_CONTRACT_CONTACT})."
+                ),
+            );
+        }
         t(
             "Aucun certificat n'a pu être lu sur cette carte CPx.",
             format!(

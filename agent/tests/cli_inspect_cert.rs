@@ -335,3 +335,32 @@ fn extra_trust_anchor_from_config_is_used() {
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(v["trust"], "untrusted");
 }
+
+#[test]
+fn several_certificates_in_one_pem_give_an_array() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut both = std::fs::read(corpus("cps_card_fort_auth_dentiste_899700041983.pem")).unwrap();
+    both.extend(std::fs::read(corpus("cps_card_fort_sign_infirmier_00B6077602.pem")).unwrap());
+    let path = dir.path().join("both.pem");
+    std::fs::write(&path, &both).unwrap();
+    let r = run(
+        dir.path(),
+        &["inspect-cert", "--json", path.to_str().unwrap()],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let items = v.as_array().expect("an array");
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0]["holder"]["id"], "899700041983");
+    assert_eq!(items[1]["holder"]["id"], "00B6077602");
+
+    let r = run(dir.path(), &["inspect-cert", path.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("Certificat 1/2") && r.stdout.contains("Certificat 2/2"));
+    assert!(
+        r.stdout.contains("40 (chirurgien-dentiste)"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("60 (infirmier)"), "{}", r.stdout);
+}

@@ -165,6 +165,11 @@ fn card_without_certificates_is_error() {
     let v = judge(&r, &centralised(), NOW);
     assert_eq!(finding(&v, codes::NO_CERTIFICATE).severity, Severity::Error);
     assert_eq!(v.status, Status::NotReady);
+    r.family = CardFamily::CpsLegacy;
+    let v = judge(&r, &centralised(), NOW);
+    let fd = finding(&v, codes::NO_CERTIFICATE);
+    assert!(fd.message.contains("ancienne génération"), "{}", fd.message);
+    assert!(fd.remedy.contains("CPS3 ou CPS4"), "{}", fd.remedy);
 }
 
 #[test]
