@@ -56,6 +56,8 @@ const TAG_BOOLEAN: u32 = 0x01;
 
 /// Largest file read (a certificate file is a few KB; anything bigger is a broken answer).
 const MAX_FILE: usize = 16 * 1024;
+/// Most EF.DIR records read (a CPx has two applications).
+const MAX_DIR_RECORDS: u8 = 8;
 /// Most certificate objects read from the CDF (a CPx has two).
 const MAX_CERTS: usize = 4;
 
@@ -182,6 +184,21 @@ impl<'a> Session<'a> {
         }
         buf.truncate(total);
         Ok(buf)
+    }
+
+    /// The records of the current EF, concatenated (stops at the first refusal).
+    fn read_records(&mut self) -> Result<Vec<u8>, ReadError> {
+        let mut out = Vec::new();
+        for n in 1..=MAX_DIR_RECORDS {
+            let r = self.send(&Command::read_record(n, MAX_READ_CHUNK))?;
+            match r.sw {
+                StatusWord::OK | StatusWord::END_OF_FILE if !r.data.is_empty() => {
+                    out.extend(r.data)
+                }
+                _ => break,
+            }
+        }
+        Ok(out)
     }
 
     /// EF.SN.ICC by short EF identifier (needs the MF as current DF); `None` if refused.
@@ -403,7 +420,13 @@ fn read_pkcs15(
     // EF.DIR (its SELECT also makes the MF current, for the EF.SN.ICC short identifier).
     let app = match s.select(Command::select_path(PATH_EF_DIR), "EF.DIR") {
         Ok(()) => {
-            let dir = s.read_tlv_file("EF.DIR")?;
+            // Transparent on the cards OpenSC meets; a record file answers READ BINARY with
+            // an error (69 81): then its records are read.
+            let dir = match s.read_tlv_file("EF.DIR") {
+                Ok(dir) => dir,
+                Err(ReadError::Card(_)) => s.read_records()?,
+                Err(e) => return Err(e),
+            };
             choose_application(&dir, family)
         }
         Err(ReadError::Card(_)) => None,

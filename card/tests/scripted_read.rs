@@ -491,6 +491,30 @@ fn application_path_refused_falls_back_on_the_aid() {
 }
 
 #[test]
+fn ef_dir_as_a_record_file() {
+    let card = cpe_card();
+    let mut x = full_read(&card);
+    // READ BINARY refused (69 81: not a transparent file): records 1, 2, then 6A 83.
+    x[1].1 = hex_bytes("69 81");
+    let records = cpx_card::ber::parse_all(&card.dir)
+        .unwrap()
+        .iter()
+        .map(|t| tlv(0x61, t.value))
+        .collect::<Vec<_>>();
+    x.insert(2, (hex_bytes("00 B2 01 04 E7"), cat(&[&records[0], OK])));
+    x.insert(3, (hex_bytes("00 B2 02 04 E7"), cat(&[&records[1], OK])));
+    x.insert(4, (hex_bytes("00 B2 03 04 E7"), hex_bytes("6A 83")));
+    let mut t = script(&x);
+    let r = read_card(&mut t, &hex_bytes(ATR_CPS3), &TrustStore::builtin()).unwrap();
+    // The application path came from the records: the ODF was reached by path.
+    assert!(t
+        .sent()
+        .contains(&hex_bytes("00 A4 09 0C 06 3F 00 00 01 50 31")));
+    t.finish();
+    assert_eq!(r.certificates.len(), 2);
+}
+
+#[test]
 fn missing_ef_dir_falls_back_on_the_known_application() {
     let card = cps3_with(
         &cert("cpe_card_standard_auth_30B0057881_CPET0002.pem"),
