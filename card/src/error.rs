@@ -46,9 +46,10 @@ mod messages {
 
     pub(super) fn fr(e: &ReadError) -> String {
         match e {
-            ReadError::Transport(TransportError::Removed) | ReadError::NoCard => {
+            ReadError::Transport(TransportError::Removed) => {
                 "carte retirée pendant la lecture : remettez la carte dans le lecteur.".into()
             }
+            ReadError::NoCard => "aucune carte dans le lecteur : insérez la carte CPx.".into(),
             ReadError::Transport(TransportError::Reset) => {
                 "la carte a été réinitialisée par un autre logiciel pendant la lecture : la lecture va être refaite.".into()
             }

@@ -82,6 +82,10 @@ fn with_restarts(
     loop {
         attempt += 1;
         match read() {
+            // Gone for good after a removal mid-read: say it was removed during the read.
+            Err(ReadError::NoCard) if attempt > 1 => {
+                return Err(ReadError::Transport(TransportError::Removed))
+            }
             Err(ReadError::Transport(TransportError::Reset | TransportError::Removed))
                 if attempt < MAX_ATTEMPTS && Instant::now() < deadline =>
             {
@@ -105,7 +109,10 @@ fn read_once(
 ) -> Result<CardReport, ReadError> {
     let card = ctx
         .connect(reader, ShareMode::Shared, Protocols::T0 | Protocols::T1)
-        .map_err(from_pcsc)?;
+        .map_err(|e| match e {
+            pcsc::Error::NoSmartcard | pcsc::Error::RemovedCard => ReadError::NoCard,
+            other => from_pcsc(other),
+        })?;
     let mut guard = CardGuard(Some(card));
     let card = guard.card()?;
     let atr = card.status2_owned().map_err(from_pcsc)?.atr().to_vec();
@@ -258,6 +265,21 @@ mod tests {
         // A removed card: tried again (it may be back), then the removal is reported.
         let r = with_restarts(far, || Err(ReadError::Transport(TransportError::Removed)));
         assert_eq!(r, Err(ReadError::Transport(TransportError::Removed)));
+        let mut calls = 0;
+        let r = with_restarts(far, || {
+            calls += 1;
+            if calls == 1 {
+                Err(ReadError::Transport(TransportError::Removed))
+            } else {
+                Err(ReadError::NoCard)
+            }
+        });
+        assert_eq!(r, Err(ReadError::Transport(TransportError::Removed)));
+        // No card at all from the start.
+        assert_eq!(
+            with_restarts(far, || Err(ReadError::NoCard)),
+            Err(ReadError::NoCard)
+        );
         // Other errors are not retried; nothing is retried past the deadline.
         let mut calls = 0;
         let _ = with_restarts(far, || {

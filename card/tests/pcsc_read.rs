@@ -249,7 +249,7 @@ fn garbage_answer_is_an_error() {
 fn no_card_and_not_a_cpx_card() {
     let b = bench();
     let e = read_reader(&b.ctx, &b.reader, &b.trust, None).unwrap_err();
-    assert_eq!(e, ReadError::Transport(TransportError::Removed));
+    assert_eq!(e, ReadError::NoCard);
     let opts = InsertOptions {
         log: Some(b.log.to_path_buf()),
         ..Default::default()
