@@ -2,6 +2,8 @@
 //! no code with the card crate), connected to a real pcscd through vsmartcard's vpcd driver,
 //! a test PKI, faults on demand, a log of what the card saw, and a private pcscd per test.
 
+pub mod agent;
+pub mod bins;
 pub mod card;
 pub mod cardlog;
 pub mod pcscd;

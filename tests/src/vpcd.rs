@@ -69,17 +69,9 @@ pub struct PcscReader {
 /// Name of the helper program that resets a card as another application would.
 pub const RESET_HELPER: &str = "cpx-card-reset";
 
-/// Finds `cpx-card-reset`: `$CPX_CARD_RESET`, else next to the running program or one level
-/// up (test binaries live in target/<profile>/deps, programs in target/<profile>).
+/// Finds `cpx-card-reset` (`$CPX_CARD_RESET` or next to the running program).
 pub fn reset_helper_path() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("CPX_CARD_RESET") {
-        return Some(PathBuf::from(p));
-    }
-    let exe = std::env::current_exe().ok()?;
-    let dir = exe.parent()?;
-    [dir.join(RESET_HELPER), dir.parent()?.join(RESET_HELPER)]
-        .into_iter()
-        .find(|p| p.is_file())
+    crate::bins::find(RESET_HELPER, "CPX_CARD_RESET").ok()
 }
 
 /// Starts "another application" that resets the card in `reader` (does not wait for it).

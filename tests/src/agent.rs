@@ -1,0 +1,170 @@
+//! Running the agent binary against a private pcscd, for end-to-end tests.
+//!
+//! The binary is found, not built: `$CPX_AGENT_BIN`, else `target/<profile>/cpx-agent` next to
+//! the running test binary (target/<profile>/deps/…). `cargo test --workspace` and `tests/run`
+//! build it (cpx-agent has integration tests, so cargo builds its binary); running cargo from
+//! inside a test would wait on cargo's own build lock.
+
+use crate::pcscd::PrivatePcscd;
+use crate::pki::TestPki;
+use serde_json::Value;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Name of the agent binary.
+pub const AGENT_BIN: &str = "cpx-agent";
+
+/// Path of the agent binary (see the module documentation).
+pub fn agent_binary() -> io::Result<PathBuf> {
+    crate::bins::find(AGENT_BIN, "CPX_AGENT_BIN")
+}
+
+/// The contract written into a test configuration.
+#[derive(Clone, Debug)]
+pub struct ContractConfig {
+    /// "centralised" or "decentralised".
+    pub mode: &'static str,
+    pub ej: String,
+    pub egs: Vec<String>,
+}
+
+/// A configuration file for the agent in a temporary directory, trusting the test PKI.
+pub struct AgentConfig {
+    dir: tempfile::TempDir,
+}
+
+impl AgentConfig {
+    /// Writes `config.toml` (and the test CA bundle it names). `contract: None` = no contract.
+    pub fn write(contract: Option<&ContractConfig>) -> io::Result<AgentConfig> {
+        let dir = tempfile::Builder::new()
+            .prefix("cpx-agent-cfg-")
+            .tempdir()?;
+        std::fs::write(
+            dir.path().join("test-ca.pem"),
+            TestPki::get().ca_bundle_pem(),
+        )?;
+        let mut toml = String::new();
+        if let Some(c) = contract {
+            let egs: Vec<String> = c.egs.iter().map(|e| format!("\"{e}\"")).collect();
+            toml.push_str(&format!(
+                "[contract]\nmode = \"{}\"\nej = \"{}\"\negs = [{}]\n\n",
+                c.mode,
+                c.ej,
+                egs.join(", ")
+            ));
+        }
+        toml.push_str(
+            "[checks]\naccept_test_cards = true\nextra_trust_anchors = [\"test-ca.pem\"]\n",
+        );
+        std::fs::write(dir.path().join("config.toml"), toml)?;
+        Ok(AgentConfig { dir })
+    }
+
+    pub fn path(&self) -> PathBuf {
+        self.dir.path().join("config.toml")
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+/// One `cpx-agent status --json` run.
+#[derive(Debug)]
+pub struct StatusRun {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+    /// The parsed JSON (Null when stdout was not JSON).
+    pub json: Value,
+    pub elapsed: Duration,
+}
+
+impl StatusRun {
+    /// The `card` object of the reader with this name (Null when absent).
+    pub fn card(&self, reader: &str) -> &Value {
+        self.json["readers"]
+            .as_array()
+            .and_then(|rs| rs.iter().find(|r| r["name"] == reader))
+            .map(|r| &r["card"])
+            .unwrap_or(&Value::Null)
+    }
+
+    /// Finding codes of the card in this reader.
+    pub fn codes(&self, reader: &str) -> Vec<String> {
+        self.card(reader)["verdict"]["findings"]
+            .as_array()
+            .map(|f| {
+                f.iter()
+                    .filter_map(|x| x["code"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Verdict status of the card in this reader.
+    pub fn status(&self, reader: &str) -> Option<String> {
+        self.card(reader)["verdict"]["status"]
+            .as_str()
+            .map(str::to_string)
+    }
+}
+
+/// Runs `cpx-agent status --json --config CONFIG` against `pcscd`; kills it after `timeout`.
+pub fn status(
+    pcscd: &PrivatePcscd,
+    config: &AgentConfig,
+    timeout: Duration,
+) -> io::Result<StatusRun> {
+    let start = Instant::now();
+    let (k, v) = pcscd.env();
+    let mut child = Command::new(agent_binary()?)
+        .args(["status", "--json", "--config"])
+        .arg(config.path())
+        .env(k, v)
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let mut stdout = child.stdout.take();
+    let mut stderr = child.stderr.take();
+    let out_t = std::thread::spawn(move || {
+        let mut s = String::new();
+        if let Some(o) = stdout.as_mut() {
+            let _ = io::Read::read_to_string(o, &mut s);
+        }
+        s
+    });
+    let err_t = std::thread::spawn(move || {
+        let mut s = String::new();
+        if let Some(e) = stderr.as_mut() {
+            let _ = io::Read::read_to_string(e, &mut s);
+        }
+        s
+    });
+    let code = loop {
+        if let Some(st) = child.try_wait()? {
+            break st.code();
+        }
+        if start.elapsed() > timeout {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let elapsed = start.elapsed();
+    let stdout = out_t.join().unwrap_or_default();
+    let stderr = err_t.join().unwrap_or_default();
+    let json = serde_json::from_str(&stdout).unwrap_or(Value::Null);
+    Ok(StatusRun {
+        code,
+        stdout,
+        stderr,
+        json,
+        elapsed,
+    })
+}
