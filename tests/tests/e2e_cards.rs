@@ -176,3 +176,20 @@ fn two_readers_two_cards() {
     assert_eq!(r.card(&pcscd.readers()[0].name)["kind"], "CDE/CPE");
     assert_eq!(r.card(&pcscd.readers()[1].name)["kind"], "CPS");
 }
+
+#[test]
+fn cps4_with_its_t0_atr_is_read_through_get_response() {
+    let pcscd = PrivatePcscd::start(1).unwrap();
+    let config = AgentConfig::write(Some(&centralised())).unwrap();
+    let cpe = CardCertsBuilder::new(CardKind::Cpe).finess(EJ);
+    let _inserted = insert_all(
+        &pcscd,
+        vec![plain(spec(cpe, |s| s.generation = Generation::Cps4T0))],
+    );
+    let r = run_status(&pcscd, &config);
+    let name = &pcscd.readers()[0].name;
+    let c = r.card(name);
+    assert_eq!(c["atr"], hex_spaced(atr_bytes::CPS4_T0), "{c}");
+    assert_eq!(c["kind"], "CDE/CPE", "{c}");
+    assert_eq!(r.status(name).as_deref(), Some("ready"), "{c}");
+}

@@ -28,6 +28,8 @@ enum CardArg {
 enum GenerationArg {
     Cps3,
     Cps4,
+    /// CPS4 with its T=0 ATR (61xx + GET RESPONSE)
+    Cps4T0,
 }
 
 #[derive(Parser, Debug)]
@@ -127,6 +129,7 @@ fn card_from(args: &Args) -> Box<dyn SmartCard> {
     spec.generation = match args.generation {
         GenerationArg::Cps3 => Generation::Cps3,
         GenerationArg::Cps4 => Generation::Cps4,
+        GenerationArg::Cps4T0 => Generation::Cps4T0,
     };
     if let Some(loc) = spec.practice_locations.first_mut() {
         if let Some(f) = &args.finess {

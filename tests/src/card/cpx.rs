@@ -14,6 +14,15 @@ pub enum Generation {
     #[default]
     Cps3,
     Cps4,
+    /// CPS4 presenting its T=0 ATR: a command with data whose answer has data gets `61 xx`
+    /// and the data comes with GET RESPONSE (`00 C0 00 00 xx`).
+    Cps4T0,
+}
+
+impl Generation {
+    fn is_cps4(self) -> bool {
+        matches!(self, Generation::Cps4 | Generation::Cps4T0)
+    }
 }
 
 /// A practice location ("situation d'exercice"), stored PIN-protected in D120..D12F.
@@ -74,6 +83,8 @@ pub struct CpxCard {
     current_df: Vec<u16>,
     current_ef: Option<Vec<u16>>,
     pin_verified: bool,
+    /// T=0: response data waiting for GET RESPONSE.
+    pending: Vec<u8>,
 }
 
 impl CpxCard {
@@ -86,6 +97,7 @@ impl CpxCard {
             current_df: vec![MF],
             current_ef: None,
             pin_verified: false,
+            pending: Vec::new(),
         }
     }
 
@@ -277,7 +289,7 @@ fn build_fs(spec: &CpxCardSpec) -> FileSystem {
     let at = |f: u16| [MF, fid::APP_DF, f];
     let pre_issuing = match spec.generation {
         Generation::Cps3 => [0x80, 0x00, 0x03, 0x10],
-        Generation::Cps4 => [0x80, 0x00, 0x04, 0x01],
+        Generation::Cps4 | Generation::Cps4T0 => [0x80, 0x00, 0x04, 0x01],
     };
     fs.add_df(&[MF], Some(pkcs15::AID_IAS_ECC_ROOT));
     fs.add_ef(&[MF, fid::EF_DIR], pkcs15::ef_dir(), None, false);
@@ -289,7 +301,7 @@ fn build_fs(spec: &CpxCardSpec) -> FileSystem {
         false,
     );
     fs.add_df(&app, Some(pkcs15::AID_CPX_IAS));
-    if spec.generation == Generation::Cps4 {
+    if spec.generation.is_cps4() {
         fs.add_df(&[MF, fid::CPS2TER_DF], Some(pkcs15::AID_CPS2TER));
     }
     fs.add_ef(&at(fid::ODF), pkcs15::odf(), None, false);
@@ -331,6 +343,7 @@ impl SmartCard for CpxCard {
         match self.spec.generation {
             Generation::Cps3 => atr::CPS3.to_vec(),
             Generation::Cps4 => atr::CPS4.to_vec(),
+            Generation::Cps4T0 => atr::CPS4_T0.to_vec(),
         }
     }
 
@@ -338,9 +351,52 @@ impl SmartCard for CpxCard {
         self.current_df = vec![MF];
         self.current_ef = None;
         self.pin_verified = false;
+        self.pending.clear();
     }
 
     fn transmit(&mut self, apdu: &[u8]) -> Vec<u8> {
+        if self.spec.generation != Generation::Cps4T0 {
+            return self.execute(apdu);
+        }
+        // T=0: GET RESPONSE serves what is pending; any other command forgets it.
+        if apdu.len() >= 4 && apdu[1] == 0xC0 && apdu[0] & 0xFC == 0 {
+            if self.pending.is_empty() {
+                return sw::CONDITIONS_NOT_SATISFIED.to_vec();
+            }
+            let le = match apdu.get(4) {
+                Some(0) | None => 256,
+                Some(&n) => usize::from(n),
+            };
+            let n = le.min(self.pending.len());
+            let data: Vec<u8> = self.pending.drain(..n).collect();
+            return match self.pending.len() {
+                0 => respond(&data, sw::OK),
+                left => respond(&data, [0x61, left.min(255) as u8]),
+            };
+        }
+        self.pending.clear();
+        let answer = self.execute(apdu);
+        // Case 4 (command data, answer data): the data waits for GET RESPONSE.
+        let has_command_data = apdu.len() > 5;
+        if has_command_data && answer.len() > 2 {
+            let (data, _sw) = answer.split_at(answer.len() - 2);
+            self.pending = data.to_vec();
+            return vec![
+                0x61,
+                if data.len() >= 256 {
+                    0
+                } else {
+                    data.len() as u8
+                },
+            ];
+        }
+        answer
+    }
+}
+
+impl CpxCard {
+    /// One command, answered in full (T=1 behaviour).
+    fn execute(&mut self, apdu: &[u8]) -> Vec<u8> {
         let Some(c) = Command::parse(apdu) else {
             return sw::WRONG_LENGTH.to_vec();
         };

@@ -135,3 +135,31 @@ fn cps4_has_its_atr_and_the_cps2ter_application() {
         sw::FILE_NOT_FOUND
     );
 }
+
+#[test]
+fn cps4_t0_answers_61xx_and_serves_get_response() {
+    let mut spec = CpxCardSpec::of_kind(CardKind::Cpe);
+    spec.generation = Generation::Cps4T0;
+    let mut c = CpxCard::new(spec);
+    assert_eq!(c.atr(), atr::CPS4_T0);
+    let r = c.transmit(&hex("00 A4 09 04 06 3F 00 00 01 70 05"));
+    assert_eq!(r[0], 0x61);
+    let n = r[1];
+    let fcp = c.transmit(&[0x00, 0xC0, 0x00, 0x00, n]);
+    assert_eq!(sw_of(&fcp), sw::OK);
+    assert_eq!(fcp[0], 0x62);
+    assert_eq!(fcp.len(), usize::from(n) + 2);
+    // Partial GET RESPONSE leaves 61 xx for the rest.
+    let r = c.transmit(&hex("00 A4 09 04 06 3F 00 00 01 70 05"));
+    let part = c.transmit(&[0x00, 0xC0, 0x00, 0x00, 4]);
+    assert_eq!(part.len(), 6);
+    assert_eq!(sw_of(&part), [0x61, r[1] - 4]);
+    // READ BINARY (case 2) answers directly; nothing pending → 69 85.
+    assert_eq!(sw_of(&c.transmit(&hex("00 B0 00 00 10"))), sw::OK);
+    assert_eq!(
+        c.transmit(&hex("00 C0 00 00 10")),
+        sw::CONDITIONS_NOT_SATISFIED
+    );
+    // No data in the answer: the status word as is.
+    assert_eq!(c.transmit(&hex("00 A4 09 0C 06 3F 00 00 01 70 05")), sw::OK);
+}
