@@ -310,6 +310,28 @@ impl PrivatePcscd {
         vpcd::insert(r.port, card, opts)
     }
 
+    /// Waits until pcscd reports a card present in (or absent from) reader `reader` (index
+    /// into `readers()`); false on timeout. Runs `cpx-reader-wait` (a PC/SC client of its own,
+    /// so that this works whatever pcscd the test process itself talks to).
+    pub fn wait_card(&self, reader: usize, present: bool, timeout: Duration) -> io::Result<bool> {
+        let r = self
+            .readers
+            .get(reader)
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no such reader"))?;
+        let status = Command::new(crate::bins::find("cpx-reader-wait", "CPX_READER_WAIT")?)
+            .arg(&r.name)
+            .arg(if present { "present" } else { "absent" })
+            .arg(timeout.as_millis().to_string())
+            .env(SOCKET_ENV, self.socket_path())
+            .stdin(Stdio::null())
+            .status()?;
+        match status.code() {
+            Some(0) => Ok(true),
+            Some(1) => Ok(false),
+            _ => Err(io::Error::other("cpx-reader-wait failed")),
+        }
+    }
+
     /// Kills pcscd (SIGKILL), as a crash would. Cards connected to it see their connection
     /// close.
     pub fn kill(&mut self) {

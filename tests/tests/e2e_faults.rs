@@ -62,7 +62,7 @@ fn card_pulled_at_every_apdu_index_of_a_read() {
     let config = AgentConfig::write(Some(&centralised())).unwrap();
     let n = apdus_of_a_full_read(&pcscd, &config);
     assert!(n >= 5, "{n}");
-    std::thread::sleep(Duration::from_millis(500));
+    assert!(pcscd.wait_card(0, false, Duration::from_secs(10)).unwrap());
     let names: Vec<String> = pcscd.readers().iter().map(|r| r.name.clone()).collect();
     let indexes: Vec<usize> = (1..=n).collect();
     for batch in indexes.chunks(8) {
@@ -86,7 +86,9 @@ fn card_pulled_at_every_apdu_index_of_a_read() {
         }
         drop(inserted);
         // pcscd notices removals within ~400 ms; the next insertion must read right.
-        std::thread::sleep(Duration::from_millis(500));
+        for i in 0..batch.len() {
+            assert!(pcscd.wait_card(i, false, Duration::from_secs(10)).unwrap());
+        }
         let fresh = insert_all(
             &pcscd,
             batch
@@ -103,7 +105,9 @@ fn card_pulled_at_every_apdu_index_of_a_read() {
             );
         }
         drop(fresh);
-        std::thread::sleep(Duration::from_millis(500));
+        for i in 0..batch.len() {
+            assert!(pcscd.wait_card(i, false, Duration::from_secs(10)).unwrap());
+        }
     }
 }
 

@@ -80,3 +80,15 @@ fn zero_or_nine_readers_are_refused() {
     assert!(PrivatePcscd::start(0).is_err());
     assert!(PrivatePcscd::start(9).is_err());
 }
+
+#[test]
+fn wait_card_follows_insertion_and_removal() {
+    let p = PrivatePcscd::start(1).unwrap();
+    assert!(!p.wait_card(0, true, Duration::from_millis(300)).unwrap());
+    let card = p
+        .insert(0, CpxCard::of_kind(CardKind::Cpe), InsertOptions::default())
+        .unwrap();
+    assert!(p.wait_card(0, true, Duration::from_secs(5)).unwrap());
+    card.remove();
+    assert!(p.wait_card(0, false, Duration::from_secs(5)).unwrap());
+}
