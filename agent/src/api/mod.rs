@@ -5,6 +5,7 @@
 pub mod error;
 pub mod metrics;
 pub mod openapi;
+pub mod page;
 pub mod routes;
 pub mod security;
 pub mod server;
@@ -71,6 +72,7 @@ pub fn router(ctx: Arc<ApiContext>) -> Router {
         .route("/v1/openapi.json", get(openapi::openapi_json))
         .route("/healthz", get(routes::healthz))
         .route("/metrics", get(metrics::metrics))
+        .merge(page::routes())
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,

@@ -1,0 +1,366 @@
+// Status page of cpx-agent: reads /v1/status, then follows /v1/events (SSE); re-reads the
+// status on a gap or a reconnection. No framework; card data only ever goes in textContent.
+'use strict';
+
+// Every French text of the page, in one place.
+const TEXTE = {
+  verdict: {
+    ready: ['Prête', 'La carte convient pour RPPS+.'],
+    warning: ['Attention', 'La carte convient pour RPPS+, mais un point demande attention.'],
+    not_ready: ['Pas prête', 'La carte ne convient pas pour RPPS+ en l\u2019état.'],
+    unknown: ['Inconnue', 'Impossible de dire sans code porteur si la carte convient.'],
+  },
+  classe: { ready: 'prete', warning: 'attention', not_ready: 'pas-prete', unknown: 'inconnue' },
+  gravite: { error: 'Erreur', warning: 'Attention', info: 'Info' },
+  type: { 'CPS': 'CPS', 'CPF': 'CPF', 'CDE/CPE': 'CDE/CPE', 'CDA/CPA': 'CDA/CPA', unknown: 'CPx de type inconnu' },
+  famille: {
+    cps3: 'CPS3', cps3_contactless: 'CPS3 sans contact', cps4: 'CPS4',
+    cps_legacy: 'CPS ancienne génération', not_cpx: 'pas une carte CPx',
+  },
+  confiance: { production: 'IGC-Santé de production', test: 'IGC-Santé de test', untrusted: 'non reconnue' },
+  champ: {
+    type: 'Type de carte', famille: 'Puce', porteur: 'Porteur', profession: 'Profession',
+    structure: 'Structure', expiration: 'Fin de validité', pin: 'Code porteur (PIN)',
+    confiance: 'Certificats', serie: 'N° de série de la puce',
+  },
+  serviceMarche: 'Service carte à puce (PC/SC) : en marche.',
+  serviceArrete: 'Service carte à puce (PC/SC) : arrêté ou injoignable — les lecteurs ne sont pas visibles.',
+  serviceInconnu: 'Service carte à puce (PC/SC) : état inconnu.',
+  remede: 'Que faire : ',
+  connecte: 'En direct — mis à jour à ',
+  reconnexion: 'Connexion à l\u2019agent perdue : nouvelle tentative…',
+  injoignable: 'L\u2019agent ne répond pas : est-il démarré ? (cpx-agent run)',
+  aucunLecteur: 'Aucun lecteur détecté : branchez un lecteur de cartes.',
+  aucuneCarte: 'Aucune carte dans ce lecteur.',
+  lecture: 'Carte insérée : lecture en cours…',
+  lectureEchouee: 'Lecture impossible : ',
+  masque: 'masqué (voir plus haut)',
+  aucunPorteur: 'aucun',
+  aucuneStructure: 'non inscrite sur la carte (CPS/CPF : elle n\u2019est lisible qu\u2019avec le code porteur)',
+  aucunConstat: 'Aucun point à signaler.',
+  constats: 'Constats',
+  sessionActive: 'Session ouverte : les noms des porteurs sont affichés.',
+  sessionAucune: 'Noms des porteurs masqués. Pour les afficher sur ce poste, lancez dans un terminal : ',
+  sessionCommande: 'cpx-agent open',
+  relireAucune: 'Aucune carte à relire.',
+  relireUne: '1 lecture demandée.',
+  relireN: (n) => n + ' lectures demandées.',
+  relireEchec: 'Relecture refusée : ',
+  pin: (etat, essais) => {
+    if (etat === 'blocked' || (etat === 'tries_left' && essais === 0)) return 'bloqué';
+    if (etat === 'tries_left' && essais === 1) return '1 essai restant';
+    if (etat === 'tries_left' && essais != null) return essais + ' essais restants';
+    if (etat === 'verified') return 'déjà saisi dans cette session (par un autre logiciel)';
+    return 'état inconnu';
+  },
+  jours: (j) => {
+    if (j < -1) return 'expirée depuis ' + (-j) + ' jours';
+    if (j === -1) return 'expirée depuis 1 jour';
+    if (j === 0) return 'expire aujourd\u2019hui';
+    if (j === 1) return 'dans 1 jour';
+    return 'dans ' + j + ' jours';
+  },
+  resume: (lecteurs, parStatut) => {
+    const l = lecteurs === 1 ? '1 lecteur' : lecteurs + ' lecteurs';
+    const parts = [];
+    let cartes = 0;
+    for (const s of ['ready', 'warning', 'not_ready', 'unknown']) {
+      const n = parStatut[s] || 0;
+      cartes += n;
+      if (n > 0) parts.push(n + ' ' + TEXTE.verdict[s][0].toLowerCase());
+    }
+    if (cartes === 0) return l + ', aucune carte lue.';
+    return l + ', ' + (cartes === 1 ? '1 carte' : cartes + ' cartes') + ' : ' + parts.join(', ') + '.';
+  },
+};
+
+const etat = { service: null, lecteurs: [] };
+const articles = new Map();
+let connexionPerdue = false;
+let source = null;
+
+function el(tag, attrs, ...enfants) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k === 'class') e.className = v; else e.setAttribute(k, v);
+  }
+  for (const c of enfants) {
+    if (c == null) continue;
+    e.append(typeof c === 'string' ? document.createTextNode(c) : c);
+  }
+  return e;
+}
+
+function dateFr(iso) {
+  const d = new Date(iso);
+  if (isNaN(d.getTime())) return iso;
+  return d.toLocaleDateString('fr-FR', { day: 'numeric', month: 'long', year: 'numeric' });
+}
+
+function joursRestants(iso) {
+  const t = Date.parse(iso);
+  if (isNaN(t)) return null;
+  return Math.floor((t - Date.now()) / 86400000);
+}
+
+function porteur(h) {
+  if (!h) return TEXTE.aucunPorteur;
+  const nom = [h.given_name, h.surname].filter(Boolean).join(' ');
+  const id = h.id ? (h.id_type ? h.id_type + ' ' : '') + h.id : '';
+  if (!nom && !id) return TEXTE.masque;
+  return [nom, id ? '(' + id + ')' : ''].filter(Boolean).join(' ');
+}
+
+function structure(s) {
+  if (!s) return TEXTE.aucuneStructure;
+  const morceaux = [(s.id_type || '') + ' ' + (s.number || s.id || '')];
+  const nom = s.name || s.directory_name;
+  if (nom) morceaux.push(nom);
+  if (s.directory_name && s.name && s.directory_name !== s.name) {
+    morceaux.push('répertoire FINESS : ' + s.directory_name);
+  }
+  if (s.departement) morceaux.push(s.departement);
+  return morceaux.join(' — ');
+}
+
+function detailsCarte(carte) {
+  const dl = el('dl', { class: 'details' });
+  const ligne = (titre, valeur) => dl.append(el('dt', {}, titre), el('dd', {}, valeur));
+  ligne(TEXTE.champ.type, TEXTE.type[carte.kind] || carte.kind);
+  ligne(TEXTE.champ.famille, TEXTE.famille[carte.family] || carte.family);
+  if (carte.family !== 'not_cpx') {
+    ligne(TEXTE.champ.porteur, porteur(carte.holder));
+    if (carte.holder && carte.holder.title) ligne(TEXTE.champ.profession, carte.holder.title);
+    ligne(TEXTE.champ.structure, structure(carte.structure));
+    if (carte.not_after) {
+      const j = joursRestants(carte.not_after);
+      const bientot = (carte.verdict.findings || []).some((f) => f.code === 'card_expires_soon');
+      const classe = j != null && j < 0 ? 'expiree' : (bientot ? 'bientot' : '');
+      ligne(TEXTE.champ.expiration, el('span', {},
+        dateFr(carte.not_after) + ' ',
+        j == null ? null : el('span', { class: classe }, '(' + TEXTE.jours(j) + ')')));
+    }
+    ligne(TEXTE.champ.pin, TEXTE.pin(carte.pin_state, carte.pin_tries_left));
+    if (carte.trust) ligne(TEXTE.champ.confiance, TEXTE.confiance[carte.trust] || carte.trust);
+  }
+  if (carte.serial) ligne(TEXTE.champ.serie, carte.serial);
+  return dl;
+}
+
+function constats(verdict) {
+  const bloc = el('div', {}, el('h3', {}, TEXTE.constats));
+  const findings = verdict.findings || [];
+  if (findings.length === 0) {
+    bloc.append(el('p', {}, TEXTE.aucunConstat));
+    return bloc;
+  }
+  const ul = el('ul', { class: 'constats' });
+  for (const f of findings) {
+    ul.append(el('li', { 'data-code': f.code },
+      el('span', { class: 'gravite ' + f.severity }, (TEXTE.gravite[f.severity] || f.severity) + ' :'),
+      el('span', { class: 'message' }, f.message),
+      f.remedy ? el('p', { class: 'remede' }, el('strong', {}, TEXTE.remede), f.remedy) : null));
+  }
+  bloc.append(ul);
+  return bloc;
+}
+
+// One <article> per reader, kept across updates so its aria-live verdict zone stays put.
+function article(lecteur) {
+  let a = articles.get(lecteur.id);
+  if (!a) {
+    const titre = el('h2', {});
+    const verdict = el('div', { class: 'zone-verdict', 'aria-live': 'polite', 'aria-atomic': 'true' });
+    const corps = el('div', { class: 'corps' });
+    a = { racine: el('article', { class: 'lecteur', 'data-reader': lecteur.id }, titre, verdict, corps), titre, verdict, corps, cle: '' };
+    articles.set(lecteur.id, a);
+  }
+  return a;
+}
+
+function majVerdict(a, carte) {
+  const cle = carte ? carte.verdict.status : '';
+  if (a.cle === cle) return;
+  a.cle = cle;
+  a.verdict.replaceChildren();
+  if (!carte) return;
+  const [mot, phrase] = TEXTE.verdict[cle] || [cle, ''];
+  a.verdict.append(
+    el('p', { class: 'verdict ' + (TEXTE.classe[cle] || ''), 'data-status': cle }, mot),
+    el('p', { class: 'verdict-phrase' }, phrase));
+}
+
+function rendre() {
+  const service = document.getElementById('service');
+  const remede = document.getElementById('service-remede');
+  const arrete = etat.service === 'unavailable';
+  service.classList.toggle('arrete', arrete);
+  document.getElementById('service-etat').textContent =
+    etat.service === 'running' ? TEXTE.serviceMarche : arrete ? TEXTE.serviceArrete : TEXTE.serviceInconnu;
+  remede.hidden = !arrete;
+  remede.replaceChildren(el('strong', {}, TEXTE.remede), document.body.dataset.pcscRemedy || '');
+
+  const zone = document.getElementById('lecteurs');
+  const gardes = new Set();
+  const parStatut = {};
+  for (const lecteur of etat.lecteurs) {
+    const a = article(lecteur);
+    gardes.add(lecteur.id);
+    const carte = lecteur.card;
+    a.titre.textContent = lecteur.name;
+    a.racine.className = 'lecteur' + (carte ? ' ' + (TEXTE.classe[carte.verdict.status] || '') : '');
+    majVerdict(a, carte);
+    a.corps.replaceChildren();
+    if (carte) {
+      parStatut[carte.verdict.status] = (parStatut[carte.verdict.status] || 0) + 1;
+      a.corps.append(detailsCarte(carte), constats(carte.verdict));
+    } else if (lecteur.read_error) {
+      a.corps.append(el('p', { class: 'erreur-lecture' }, TEXTE.lectureEchouee + lecteur.read_error));
+    } else if (lecteur.lecture) {
+      a.corps.append(el('p', { class: 'etat-lecteur' }, TEXTE.lecture));
+    } else {
+      a.corps.append(el('p', { class: 'etat-lecteur' }, TEXTE.aucuneCarte));
+    }
+    zone.append(a.racine); // appends in order (moves existing nodes)
+  }
+  for (const [id, a] of articles) {
+    if (!gardes.has(id)) { a.racine.remove(); articles.delete(id); }
+  }
+  let vide = document.getElementById('aucun-lecteur');
+  if (etat.lecteurs.length === 0 && etat.service !== 'unavailable') {
+    if (!vide) zone.append(el('p', { id: 'aucun-lecteur', class: 'etat-lecteur' }, TEXTE.aucunLecteur));
+  } else if (vide) {
+    vide.remove();
+  }
+  document.getElementById('resume').textContent =
+    arrete ? TEXTE.serviceArrete : TEXTE.resume(etat.lecteurs.length, parStatut);
+}
+
+function connexion(ok, texte) {
+  const p = document.getElementById('connexion');
+  p.classList.toggle('perdue', !ok);
+  p.textContent = ok ? TEXTE.connecte + new Date().toLocaleTimeString('fr-FR') : texte;
+}
+
+function instantane(status) {
+  etat.service = status.service;
+  etat.lecteurs = (status.readers || []).map((r) => Object.assign({}, r));
+  rendre();
+}
+
+async function relireEtat() {
+  try {
+    const r = await fetch('/v1/status', { cache: 'no-store' });
+    if (!r.ok) throw new Error(String(r.status));
+    instantane(await r.json());
+    if (!connexionPerdue) connexion(true);
+  } catch (e) {
+    connexion(false, TEXTE.injoignable);
+  }
+}
+
+function lecteur(id) {
+  return etat.lecteurs.find((l) => l.id === id);
+}
+
+// Applies one event of the log; anything it cannot apply alone triggers a re-read.
+function evenement(nom, data) {
+  const l = data.reader != null ? lecteur(data.reader) : null;
+  switch (nom) {
+    case 'reader_added':
+      if (!l) etat.lecteurs.push({ id: data.reader, name: data.name, card: null });
+      break;
+    case 'reader_removed':
+      etat.lecteurs = etat.lecteurs.filter((x) => x.id !== data.reader);
+      break;
+    case 'card_inserted':
+      if (!l) return relireEtat();
+      Object.assign(l, { card: null, read_error: null, lecture: true });
+      break;
+    case 'card_read':
+      if (!l) return relireEtat();
+      Object.assign(l, { card: data.card, read_error: null, lecture: false });
+      break;
+    case 'read_failed':
+      if (!l) return relireEtat();
+      Object.assign(l, { card: null, read_error: data.error, lecture: false });
+      break;
+    case 'card_removed':
+      if (!l) return relireEtat();
+      Object.assign(l, { card: null, read_error: null, lecture: false });
+      break;
+    case 'service_lost':
+      etat.service = 'unavailable';
+      etat.lecteurs = [];
+      break;
+    default: // verdict_changed (findings too), service_restored, anything new
+      return relireEtat();
+  }
+  rendre();
+  connexion(true);
+}
+
+const EVENEMENTS = ['reader_added', 'reader_removed', 'card_inserted', 'card_read', 'read_failed',
+  'card_removed', 'verdict_changed', 'service_lost', 'service_restored'];
+
+function suivre() {
+  source = new EventSource('/v1/events');
+  source.addEventListener('open', () => {
+    connexion(true);
+    if (connexionPerdue) { connexionPerdue = false; relireEtat(); }
+  });
+  source.addEventListener('error', () => {
+    connexionPerdue = true;
+    connexion(false, TEXTE.reconnexion);
+    if (source.readyState === EventSource.CLOSED) {
+      // Refused (e.g. too many clients): the browser will not retry by itself.
+      setTimeout(suivre, 5000);
+    }
+  });
+  source.addEventListener('snapshot', (e) => {
+    try { instantane(JSON.parse(e.data)); connexion(true); } catch (_) { relireEtat(); }
+  });
+  source.addEventListener('gap', () => relireEtat());
+  for (const nom of EVENEMENTS) {
+    source.addEventListener(nom, (e) => {
+      let data;
+      try { data = JSON.parse(e.data); } catch (_) { return relireEtat(); }
+      evenement(nom, data);
+    });
+  }
+}
+
+async function relireCartes() {
+  const bouton = document.getElementById('relire');
+  const resultat = document.getElementById('relire-resultat');
+  bouton.disabled = true;
+  try {
+    const r = await fetch('/v1/refresh', { method: 'POST' });
+    const j = await r.json();
+    if (r.ok) {
+      const n = j.reads_queued;
+      resultat.textContent = n === 0 ? TEXTE.relireAucune : n === 1 ? TEXTE.relireUne : TEXTE.relireN(n);
+    } else {
+      resultat.textContent = TEXTE.relireEchec + (j.message || r.status);
+    }
+  } catch (e) {
+    resultat.textContent = TEXTE.injoignable;
+  } finally {
+    bouton.disabled = false;
+  }
+}
+
+function session() {
+  const p = document.getElementById('session');
+  if (document.body.dataset.session === 'active') {
+    p.textContent = TEXTE.sessionActive;
+  } else {
+    p.replaceChildren(TEXTE.sessionAucune, el('code', {}, TEXTE.sessionCommande), '.');
+  }
+}
+
+document.addEventListener('DOMContentLoaded', () => {
+  session();
+  document.getElementById('relire').addEventListener('click', relireCartes);
+  relireEtat().then(suivre);
+});
