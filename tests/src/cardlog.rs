@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Write};
+use std::io::{self, Write};
 use std::path::Path;
 use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -64,8 +64,10 @@ impl CardLogWriter {
             hex: hex::encode_upper(bytes),
             event: event.map(str::to_string),
         };
-        if let (Ok(line), Ok(mut f)) = (serde_json::to_string(&entry), self.file.lock()) {
-            let _ = writeln!(f, "{line}");
+        if let (Ok(mut line), Ok(mut f)) = (serde_json::to_string(&entry), self.file.lock()) {
+            // One write per line: a reader never sees half a line from us.
+            line.push('\n');
+            let _ = f.write_all(line.as_bytes());
         }
     }
 }
@@ -77,15 +79,20 @@ pub struct CardLog {
 }
 
 impl CardLog {
+    /// Reads a log, possibly while the card is still writing it (a last line without its
+    /// newline is left out).
     pub fn load(path: &Path) -> io::Result<CardLog> {
-        let f = File::open(path)?;
+        let text = std::fs::read_to_string(path)?;
+        let complete = match text.rfind('\n') {
+            Some(i) => &text[..=i],
+            None => "",
+        };
         let mut entries = Vec::new();
-        for line in BufReader::new(f).lines() {
-            let line = line?;
+        for line in complete.lines() {
             if line.trim().is_empty() {
                 continue;
             }
-            let e: LogEntry = serde_json::from_str(&line)
+            let e: LogEntry = serde_json::from_str(line)
                 .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
             entries.push(e);
         }
@@ -150,6 +157,13 @@ mod tests {
         w.write(Direction::Response, &[0x63, 0xC3], None);
         w.write(Direction::Command, &[0, 0x20, 0, 1, 4, 1, 2, 3, 4], None);
         w.write(Direction::Control, &[], Some("reset"));
+        // A line being written (no newline yet) is left out.
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&p)
+            .unwrap()
+            .write_all(b"{\"time_ms\":1,\"dir\":\"comm")
+            .unwrap();
         let log = CardLog::load(&p).unwrap();
         assert_eq!(log.entries.len(), 5);
         assert_eq!(log.resets(), 1);
