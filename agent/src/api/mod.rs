@@ -12,7 +12,6 @@ pub mod server;
 pub mod sse;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -27,8 +26,6 @@ pub use security::SecurityPolicy;
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 /// SSE clients served at once; more get 503.
 pub const MAX_SSE_CLIENTS: usize = 32;
-/// Time allowed to answer a non-streaming request.
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Asks the daemon to read every present card again; returns how many reads were queued.
 pub type RefreshFn = Arc<dyn Fn() -> usize + Send + Sync>;
@@ -64,7 +61,9 @@ impl ApiContext {
 
 /// Every route, behind the security layers.
 pub fn router(ctx: Arc<ApiContext>) -> Router {
-    let timed = Router::new()
+    // Every handler answers from memory at once: the time limit that matters is the one on
+    // reading the request headers (`server::HEADER_READ_TIMEOUT`).
+    let plain = Router::new()
         .route("/v1/status", get(routes::status))
         .route("/v1/readers", get(routes::readers))
         .route("/v1/readers/{id}", get(routes::reader))
@@ -72,14 +71,10 @@ pub fn router(ctx: Arc<ApiContext>) -> Router {
         .route("/v1/openapi.json", get(openapi::openapi_json))
         .route("/healthz", get(routes::healthz))
         .route("/metrics", get(metrics::metrics))
-        .merge(page::routes())
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            REQUEST_TIMEOUT,
-        ));
+        .merge(page::routes());
     Router::new()
         .route("/v1/events", get(sse::events))
-        .merge(timed)
+        .merge(plain)
         .fallback(routes::not_found)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(security::cors_layer(&ctx.policy))
