@@ -109,3 +109,46 @@ fn another_client_holding_a_transaction_does_not_break_the_agent() {
     assert_eq!(log.resets(), 0);
     assert_eq!(log.verifies_with_data(), 0);
 }
+
+/// Sends APDUs as another application (cpx-card-apdu) and returns the answers in hex.
+fn other_application(pcscd: &PrivatePcscd, reader: &str, apdus: &[&str]) -> Vec<String> {
+    let (k, v) = pcscd.env();
+    let out = Command::new(bins::find("cpx-card-apdu", "CPX_CARD_APDU").unwrap())
+        .arg(reader)
+        .args(apdus)
+        .env(k, v)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn a_pin_session_opened_by_another_application_survives_the_agent() {
+    let pcscd = PrivatePcscd::start(1).unwrap();
+    let config = AgentConfig::write(Some(&centralised())).unwrap();
+    let _inserted = insert_all(
+        &pcscd,
+        vec![(
+            Box::new(CpxCard::of_kind(CardKind::Cde)),
+            InsertOptions::default(),
+        )],
+    );
+    let reader = pcscd.readers()[0].name.clone();
+    // The other application (CryptoLib, a browser) verifies the PIN: its session is open.
+    let verify_pin = "002000010831323334FFFFFFFF"; // PIN 1234, FF-padded
+    assert_eq!(other_application(&pcscd, &reader, &[verify_pin]), ["9000"]);
+    for _ in 0..3 {
+        let r = run_status(&pcscd, &config);
+        assert_eq!(r.card(&reader)["kind"], "CDE/CPE");
+    }
+    // Still verified: the agent neither reset the card nor spent a try.
+    assert_eq!(other_application(&pcscd, &reader, &["00200001"]), ["9000"]);
+}
