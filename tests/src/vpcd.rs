@@ -38,6 +38,9 @@ pub struct Faults {
     /// handle then gets SCARD_W_RESET_CARD. Needs `InsertOptions::pcsc_reader` (set by
     /// `PrivatePcscd::insert`); without it the card only drops its state at APDU k.
     pub reset_at: Option<usize>,
+    /// At APDU k the card loses its volatile state (a power glitch pcscd does not see): APDU k
+    /// and the next ones meet a fresh card (MF selected, PIN not verified).
+    pub state_lost_at: Option<usize>,
     /// At APDU k the card drops the connection without answering and reconnects at once: pcscd
     /// (polling every ~400 ms) does not see a removal; the host gets an empty or failed answer.
     pub bounce_at: Option<usize>,
@@ -387,6 +390,10 @@ fn serve<C: SmartCard>(
         if faults.silent_from.is_some_and(|s| k >= s) {
             log_it(Direction::Fault, &[], Some("silent"));
             continue;
+        }
+        if faults.state_lost_at == Some(k) {
+            log_it(Direction::Fault, &[], Some("state_lost"));
+            card.reset();
         }
         let mut answer = card.transmit(&frame);
         if faults.garbage_at == Some(k) {

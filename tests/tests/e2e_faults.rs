@@ -204,6 +204,29 @@ fn bad_answers_and_dropped_connections_never_give_a_half_read_card() {
     for (i, f) in faults.iter().enumerate() {
         assert_absent_or_complete(r.card(&names[i]), &format!("{f:?}"));
     }
+    // Power glitches: the card forgets its selection mid-read, pcscd sees nothing.
+    let glitches = [4usize, 9, 16];
+    let glitch_pcscd = PrivatePcscd::start(glitches.len()).unwrap();
+    let _glitched = insert_all(
+        &glitch_pcscd,
+        glitches
+            .iter()
+            .map(|&k| {
+                with(Faults {
+                    state_lost_at: Some(k),
+                    ..Default::default()
+                })
+            })
+            .collect(),
+    );
+    let g = run_status(&glitch_pcscd, &config);
+    for (i, k) in glitches.iter().enumerate() {
+        let name = &glitch_pcscd.readers()[i].name;
+        assert_absent_or_complete(g.card(name), &format!("state lost at APDU {k}"));
+        if g.card(name)["kind"].is_string() {
+            assert_read_right(&g, name, &format!("state lost at APDU {k}"));
+        }
+    }
     assert_read_right(&r, &names[7], "slow card (20 ms per answer)");
     // Faults are one-shot: the next read of the same cards is right.
     let again = run_status(&pcscd, &config);
