@@ -1,0 +1,254 @@
+//! Headless Chromium driven over the DevTools protocol on a pipe (`--remote-debugging-pipe`:
+//! commands on fd 3, answers on fd 4, each message ended by a NUL byte). `--dump-dom` with
+//! `--virtual-time-budget` cannot be used on the status page: its event stream stays open, and
+//! Chromium pauses virtual time while a fetch is pending, so the budget never runs out.
+//! Here the test waits, in real time, for what it wants to see, and can watch the page
+//! change while cards come and go.
+#![allow(dead_code)]
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Write};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+/// Longest wait for one DevTools answer.
+const ANSWER_WAIT: Duration = Duration::from_secs(30);
+
+pub fn chromium_binary() -> PathBuf {
+    for name in ["chromium", "chromium-browser"] {
+        if let Some(path) = std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|dir| dir.join(name))
+                .find(|p| p.is_file())
+        }) {
+            return path;
+        }
+    }
+    panic!("chromium missing: tests/run installs it (apt install chromium)");
+}
+
+fn pipe() -> (OwnedFd, OwnedFd) {
+    let mut fds = [0; 2];
+    // SAFETY: pipe2 fills two descriptors we then own.
+    let rc = unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) };
+    assert_eq!(rc, 0, "pipe2");
+    // SAFETY: both are fresh descriptors owned by nobody else.
+    unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) }
+}
+
+/// One headless Chromium with one page.
+pub struct Browser {
+    child: Child,
+    commands: File,
+    answers: mpsc::Receiver<Value>,
+    next_id: u64,
+    session: String,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    /// Starts Chromium (the flags of the brief, minus `--dump-dom`) on `about:blank`.
+    pub fn start() -> Browser {
+        let profile = tempfile::tempdir().unwrap();
+        let (cmd_read, cmd_write) = pipe();
+        let (ans_read, ans_write) = pipe();
+        let (cmd_fd, ans_fd) = (cmd_read.as_raw_fd(), ans_write.as_raw_fd());
+        let mut command = Command::new(chromium_binary());
+        command
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+                "--lang=fr-FR",
+                "--remote-debugging-pipe",
+                "--window-size=1280,1400",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .arg("about:blank")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        // SAFETY: only async-signal-safe dup2 calls between fork and exec; dup2 clears
+        // FD_CLOEXEC on the copies, so Chromium inherits exactly fds 3 and 4.
+        unsafe {
+            command.pre_exec(move || {
+                if libc::dup2(cmd_fd, 3) < 0 || libc::dup2(ans_fd, 4) < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let child = command.spawn().expect("start chromium");
+        drop(cmd_read);
+        drop(ans_write);
+        let (tx, answers) = mpsc::channel();
+        let reader = File::from(ans_read);
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(reader);
+            let mut message = Vec::new();
+            while let Ok(n) = reader.read_until(0, &mut message) {
+                if n == 0 {
+                    return;
+                }
+                if message.last() == Some(&0) {
+                    message.pop();
+                }
+                if let Ok(value) = serde_json::from_slice::<Value>(&message) {
+                    if tx.send(value).is_err() {
+                        return;
+                    }
+                }
+                message.clear();
+            }
+        });
+        let mut browser = Browser {
+            child,
+            commands: File::from(cmd_write),
+            answers,
+            next_id: 0,
+            session: String::new(),
+            _profile: profile,
+        };
+        let targets = browser.call("Target.getTargets", json!({}), None);
+        let page = targets["targetInfos"]
+            .as_array()
+            .and_then(|t| t.iter().find(|t| t["type"] == "page"))
+            .map(|t| t["targetId"].clone())
+            .expect("a page target");
+        let attached = browser.call(
+            "Target.attachToTarget",
+            json!({"targetId": page, "flatten": true}),
+            None,
+        );
+        browser.session = attached["sessionId"].as_str().unwrap().to_owned();
+        browser
+    }
+
+    /// Sends one command and waits for its answer's `result` (panics on an error answer).
+    fn call(&mut self, method: &str, params: Value, session: Option<&str>) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        let mut message = json!({"id": id, "method": method, "params": params});
+        if let Some(s) = session {
+            message["sessionId"] = json!(s);
+        }
+        let mut bytes = serde_json::to_vec(&message).unwrap();
+        bytes.push(0);
+        self.commands.write_all(&bytes).expect("write to chromium");
+        let deadline = Instant::now() + ANSWER_WAIT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let answer = self
+                .answers
+                .recv_timeout(left)
+                .unwrap_or_else(|_| panic!("no answer from chromium to {method}"));
+            if answer["id"] == id {
+                assert!(answer["error"].is_null(), "{method}: {answer}");
+                return answer["result"].clone();
+            }
+        }
+    }
+
+    fn page_call(&mut self, method: &str, params: Value) -> Value {
+        let session = self.session.clone();
+        self.call(method, params, Some(&session))
+    }
+
+    pub fn navigate(&mut self, url: &str) {
+        self.page_call("Page.navigate", json!({"url": url}));
+    }
+
+    /// Evaluates `expression` in the page and returns its value.
+    pub fn eval(&mut self, expression: &str) -> Value {
+        let result = self.page_call(
+            "Runtime.evaluate",
+            json!({"expression": expression, "returnByValue": true}),
+        );
+        result["result"]["value"].clone()
+    }
+
+    /// The page's DOM, serialised.
+    pub fn dom(&mut self) -> String {
+        self.eval("document.documentElement ? document.documentElement.outerHTML : ''")
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// Waits until the DOM satisfies `what` (polled every 50 ms) and returns it.
+    pub fn wait_dom(&mut self, description: &str, what: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let dom = self.dom();
+            if what(&dom) {
+                return dom;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {description}; DOM:\n{dom}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// A PNG of the page.
+    pub fn screenshot(&mut self) -> Vec<u8> {
+        let shot = self.page_call(
+            "Page.captureScreenshot",
+            json!({"format": "png", "captureBeyondViewport": true}),
+        );
+        base64_decode(shot["data"].as_str().unwrap())
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn base64_decode(text: &str) -> Vec<u8> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' => 62,
+        b'/' => 63,
+        _ => panic!("not base64: {c}"),
+    };
+    let digits: Vec<u8> = text
+        .bytes()
+        .filter(|c| !c.is_ascii_whitespace() && *c != b'=')
+        .map(value)
+        .collect();
+    let mut out = Vec::with_capacity(digits.len() * 3 / 4);
+    for chunk in digits.chunks(4) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, d)| acc | (u32::from(*d) << (18 - 6 * i)));
+        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+        out.extend_from_slice(&bytes[..chunk.len().saturating_sub(1)]);
+    }
+    out
+}
+
+#[test]
+fn base64_round_trip() {
+    assert_eq!(base64_decode("aGVsbG8gd29ybGQ="), b"hello world");
+    assert_eq!(base64_decode("YQ=="), b"a");
+    assert_eq!(base64_decode("YWI="), b"ab");
+}
