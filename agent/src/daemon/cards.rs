@@ -39,10 +39,23 @@ impl CardSource for PcscCards {
         // service restarted (pcsc-lite contexts do not survive it).
         let ctx = pcsc::Context::establish(pcsc::Scope::User)
             .map_err(|e| cpx_card::ReadError::NoService(e.to_string()).user_message_fr())?;
-        cpx_card::read_reader(&ctx, reader, &self.trust, known).map_err(|e| e.user_message_fr())
+        let mut report = cpx_card::read_reader(&ctx, reader, &self.trust, known)
+            .map_err(|e| e.user_message_fr())?;
+        // The structure's name in the local FINESS directory, when one was imported.
+        if let Some(dir) = crate::finess::judge_rules::open_directory(&self.config) {
+            crate::finess::judge_rules::annotate(&mut report, &dir);
+        }
+        Ok(report)
     }
 
     fn judge(&self, report: &CardReport) -> Verdict {
-        crate::judge::judge(report, &self.config, OffsetDateTime::now_utc())
+        // Opened per verdict: cheap, and a new import is used at once.
+        let directory = crate::finess::judge_rules::open_directory(&self.config);
+        crate::judge::judge_with_directory(
+            report,
+            &self.config,
+            OffsetDateTime::now_utc(),
+            directory.as_ref(),
+        )
     }
 }

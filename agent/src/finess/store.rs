@@ -1,8 +1,8 @@
 //! The directory database: one SQLite file (WAL) in the user's data dir,
 //! `$XDG_DATA_HOME/cpx-agent/finess.sqlite`.
 //!
-//! An import replaces the whole directory in ONE transaction (drop the link index, empty the
-//! table, insert every entry, rebuild the index, write the metadata, commit). Readers keep
+//! An import replaces the whole directory in ONE transaction (drop the tables, create them
+//! again, insert every entry, build the link index, write the metadata, commit). Readers keep
 //! seeing the previous directory until the commit; a failed or killed import never commits, so
 //! the previous directory stays whole (SQLite discards the uncommitted WAL frames).
 
@@ -70,6 +70,9 @@ pub struct DirectoryInfo {
 pub struct Directory {
     conn: Connection,
     path: PathBuf,
+    /// Read once at open: an import replaces the whole file's content, and a `Directory` is
+    /// short-lived (opened per command or verdict).
+    info: DirectoryInfo,
 }
 
 fn pragmas(conn: &Connection) -> rusqlite::Result<()> {
@@ -90,48 +93,31 @@ impl Directory {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         pragmas(&conn)?;
-        let dir = Directory {
-            conn,
-            path: path.to_path_buf(),
-        };
-        let has_meta: bool = dir.conn.query_row(
+        let has_meta: bool = conn.query_row(
             "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'",
             [],
             |r| r.get::<_, i64>(0).map(|n| n > 0),
         )?;
-        if !has_meta || dir.meta("imported_at")?.is_none() {
+        if !has_meta {
             return Ok(None);
         }
-        Ok(Some(dir))
+        let Some(info) = read_info(&conn)? else {
+            return Ok(None);
+        };
+        Ok(Some(Directory {
+            conn,
+            path: path.to_path_buf(),
+            info,
+        }))
     }
 
     pub fn path(&self) -> &Path {
         &self.path
     }
 
-    fn meta(&self, key: &str) -> rusqlite::Result<Option<String>> {
-        self.conn
-            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-            .optional()
-    }
-
+    /// What the directory is (read at open).
     pub fn info(&self) -> rusqlite::Result<DirectoryInfo> {
-        let count = |k: &str| -> rusqlite::Result<u64> {
-            Ok(self
-                .meta(k)?
-                .and_then(|v| v.parse().ok())
-                .unwrap_or_default())
-        };
-        Ok(DirectoryInfo {
-            data_date: self.meta("data_date")?,
-            imported_at: self.meta("imported_at")?.unwrap_or_default(),
-            files: self
-                .meta("files")?
-                .map(|f| f.split('\n').map(str::to_string).collect())
-                .unwrap_or_default(),
-            ej_count: count("ej_count")?,
-            eg_count: count("eg_count")?,
-        })
+        Ok(self.info.clone())
     }
 
     /// The entry of one number (as written in the directory: 9 characters).
@@ -158,6 +144,33 @@ impl Directory {
         let rows = stmt.query_map([], entity_from_row)?;
         rows.collect()
     }
+}
+
+/// The metadata of a completed import; `None` when no import ever completed.
+fn read_info(conn: &Connection) -> rusqlite::Result<Option<DirectoryInfo>> {
+    let mut stmt = conn.prepare("SELECT key, value FROM meta")?;
+    let pairs = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+    };
+    let Some(imported_at) = get("imported_at") else {
+        return Ok(None);
+    };
+    let count = |k: &str| get(k).and_then(|v| v.parse().ok()).unwrap_or_default();
+    Ok(Some(DirectoryInfo {
+        data_date: get("data_date"),
+        imported_at,
+        files: get("files")
+            .map(|f| f.split('\n').map(str::to_string).collect())
+            .unwrap_or_default(),
+        ej_count: count("ej_count"),
+        eg_count: count("eg_count"),
+    }))
 }
 
 fn entity_from_row(r: &Row<'_>) -> rusqlite::Result<Entity> {
@@ -198,7 +211,8 @@ fn entity_from_row(r: &Row<'_>) -> rusqlite::Result<Entity> {
     })
 }
 
-/// One import in progress: a write transaction that replaces the directory. Dropped without
+/// One import in progress: a write transaction that replaces the directory (tables dropped
+/// and rebuilt). Dropped without
 /// [`Writer::commit`], the connection closes and SQLite rolls everything back.
 pub struct Writer {
     conn: Connection,
@@ -219,14 +233,13 @@ impl Writer {
 
     fn start(conn: Connection) -> rusqlite::Result<Writer> {
         pragmas(&conn)?;
-        // A bigger page cache for the import only (KiB).
-        conn.pragma_update(None, "cache_size", -16_000)?;
         conn.execute_batch("BEGIN IMMEDIATE")?;
+        // The new directory is built from nothing (which also upgrades an older schema); the
+        // link index is built once at the end, faster than row by row.
+        conn.execute_batch("DROP TABLE IF EXISTS entity; DROP TABLE IF EXISTS meta;")?;
         conn.execute_batch(SCHEMA)?;
+        conn.execute_batch("DROP INDEX entity_ej")?;
         conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
-        conn.execute_batch(
-            "DROP INDEX IF EXISTS entity_ej; DELETE FROM entity; DELETE FROM meta;",
-        )?;
         conn.prepare_cached(INSERT)?;
         Ok(Writer { conn })
     }
