@@ -62,6 +62,17 @@ fn check_card(kind: CardKind, generation: Generation) {
     assert!(pins.contains("Code porteur de la carte CPX"), "{pins}");
     assert!(pins.contains("Reference      : 1"), "{pins}");
 
+    let keys = pkcs15_tool(&pcscd, &["--list-keys"]);
+    assert!(
+        keys.contains("Cle d'authentification CPS") && keys.contains("sign"),
+        "{keys}"
+    );
+    assert!(
+        keys.contains("Cle de signature CPS") && keys.contains("nonRepudiation"),
+        "{keys}"
+    );
+    assert_eq!(keys.matches("ModLength      : 2048").count(), 2, "{keys}");
+
     card.remove();
     let log = CardLog::load(&log).unwrap();
     assert_eq!(
@@ -71,7 +82,7 @@ fn check_card(kind: CardKind, generation: Generation) {
     );
     // Figures for the notes (not assertions).
     eprintln!(
-        "{kind:?} {generation:?}: OpenSC sent {} APDUs for list/read/read/pins",
+        "{kind:?} {generation:?}: OpenSC sent {} APDUs for list/read/read/pins/keys",
         log.commands().len()
     );
 }

@@ -126,7 +126,7 @@ impl CpxCard {
             .map(|p| u16::from_be_bytes([p[0], *p.get(1).unwrap_or(&0)]))
             .collect();
         let target: Option<Vec<u16>> = match c.p1 {
-            // By FID: MF, or a child of the current DF, or the current DF's parent's child.
+            // By FID (P1 00 any, 01 a DF, 02 an EF): the MF, or a child of the current DF.
             0x00..=0x02 => {
                 if c.data.len() != 2 {
                     return sw::WRONG_LENGTH.to_vec();

@@ -194,7 +194,7 @@ fn common_object(label: &str, private: bool) -> Vec<u8> {
 
 /// PrKDF: two RSA-2048 private keys (authentication, signature), PIN-protected.
 pub fn prkdf() -> Vec<u8> {
-    let key = |label: &str, id: u8, usage: u8, reference: u8| {
+    let key = |label: &str, id: u8, usage: [u8; 2], reference: u8| {
         tlv(
             0x30,
             &[
@@ -203,7 +203,7 @@ pub fn prkdf() -> Vec<u8> {
                     0x30,
                     &[
                         tlv(0x04, &[id]),
-                        lenient_bits(&[usage, 0x00]),
+                        lenient_bits(&usage),
                         tlv(0x02, &[reference]),
                     ]
                     .concat(),
@@ -220,9 +220,10 @@ pub fn prkdf() -> Vec<u8> {
         )
     };
     [
-        // usage: sign (0x20)+ decrypt... auth: sign; sign key: nonRepudiation (0x02 in byte 2)
-        key("Cle d'authentification CPS", ID_AUTH, 0x20, 0x81),
-        key("Cle de signature CPS", ID_SIGN, 0x00, 0x82),
+        // PKCS#15 KeyUsageFlags: sign is bit 2 (0x20 in the first byte), nonRepudiation bit 9
+        // (0x40 in the second). [inf] Key references 81 / 82.
+        key("Cle d'authentification CPS", ID_AUTH, [0x20, 0x00], 0x81),
+        key("Cle de signature CPS", ID_SIGN, [0x00, 0x40], 0x82),
     ]
     .concat()
 }
