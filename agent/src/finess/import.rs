@@ -141,6 +141,15 @@ impl Progress {
     }
 }
 
+impl Drop for Progress {
+    /// The bar never outlives the import, whether it succeeded or not.
+    fn drop(&mut self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
 struct Run {
     writer: Writer,
     file: String,
@@ -289,4 +298,29 @@ fn now_rfc3339() -> String {
         .unwrap_or(now)
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_from_first_bytes() {
+        assert_eq!(
+            detect_bytes(b"finess;etalab;111;2026-05-12\nstructureet;"),
+            Some(FileFormat::Csv)
+        );
+        assert_eq!(
+            detect_bytes(b"\xEF\xBB\xBFfiness;etalab;1;2026-05-12\r\n"),
+            Some(FileFormat::Csv)
+        );
+        assert_eq!(
+            detect_bytes(b"\xEF\xBB\xBF \n{\"schemaVersion\" : \"v1.0.0\", \"gcc\": ["),
+            Some(FileFormat::Json)
+        );
+        assert_eq!(detect_bytes(b"{\"records\": []}"), None);
+        assert_eq!(detect_bytes(b"nofinesset;rs\n"), None);
+        assert_eq!(detect_bytes(b""), None);
+        assert_eq!(detect_bytes(b"\x00\x01\x02"), None);
+    }
 }

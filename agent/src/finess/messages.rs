@@ -15,8 +15,7 @@ pub const NO_PMEJ: &str =
 pub const NO_FILE: &str = "aucun fichier à importer / no file to import";
 pub const NOTHING_READ: &str = "aucune EJ ni EG lue dans ces fichiers : le répertoire actuel est \
     conservé / no EJ or EG read, the current directory is kept";
-pub const PROGRESS_TEMPLATE: &str =
-    "{spinner} [{elapsed_precise}] [{bar:30}] {bytes}/{total_bytes} {msg}";
+pub const PROGRESS_TEMPLATE: &str = "{spinner} {elapsed} [{bar:20}] {bytes}/{total_bytes} {msg}";
 
 pub fn io_error(file: &str, e: &std::io::Error) -> String {
     format!("{file} : lecture impossible ({e}) / cannot read")
@@ -67,7 +66,7 @@ pub fn location(format: FileFormat, at: u64) -> String {
 }
 
 pub fn progress(ej: u64, eg: u64, skipped: u64, rate: f64) -> String {
-    format!("EJ {ej} · EG {eg} · ignorées {skipped} · {rate:.0} structures/s")
+    format!("EJ {ej} · EG {eg} · ignorées {skipped} · {rate:.0}/s")
 }
 
 // --- check ------------------------------------------------------------------------------------
