@@ -197,3 +197,24 @@ fn closed_structures() {
     assert_eq!(codes(&r), vec!["finess_closed"]);
     assert!(r.findings[0].remedy.contains("Nouvelle-Aquitaine"));
 }
+
+#[test]
+fn an_undated_directory_is_said() {
+    let tmp = tempfile::tempdir().unwrap();
+    let undated = tmp.path().join("etalab-undated.csv");
+    let ej = std::fs::read_to_string(data("synthetic-ej-utf8.csv")).unwrap();
+    std::fs::write(&undated, ej.replacen("2026-05-12", "", 1)).unwrap();
+    let db = tmp.path().join("finess.sqlite");
+    let s = import::import(&[undated], &db, false).unwrap();
+    assert_eq!((s.ej, s.data_date), (7, None));
+    let dir = Directory::open(&db).unwrap().unwrap();
+    let r = check(
+        &dir,
+        &contract(Some("760000018"), &[]),
+        date!(2026 - 06 - 01),
+    )
+    .unwrap();
+    assert_eq!(codes(&r), vec!["finess_directory_undated"]);
+    assert_eq!(r.findings[0].severity, Severity::Info);
+    assert_eq!(r.exit_code(), 0, "information only");
+}

@@ -1,7 +1,16 @@
 //! Every user-facing text of the FINESS module, French first (then English where it helps a
 //! technician searching the web), kept together so they can be reviewed at once.
 
+use std::fmt::Write as _;
+use std::path::Path;
+
+use super::check::CheckReport;
+use super::check::Role;
+use super::entity::EntityKind;
 use super::import::FileFormat;
+use super::import::ImportSummary;
+use super::lookup::{Entry, EntrySummary};
+use crate::verdict::Severity;
 
 // --- import -----------------------------------------------------------------------------------
 
@@ -70,8 +79,6 @@ pub fn progress(ej: u64, eg: u64, skipped: u64, rate: f64) -> String {
 }
 
 // --- check ------------------------------------------------------------------------------------
-
-use super::check::Role;
 
 fn role_name(role: Role) -> &'static str {
     match role {
@@ -198,14 +205,6 @@ pub fn remedy_closed(ars: &str) -> String {
 }
 
 // --- CLI --------------------------------------------------------------------------------------
-
-use super::check::CheckReport;
-use super::entity::EntityKind;
-use super::import::ImportSummary;
-use super::lookup::{Entry, EntrySummary};
-use crate::verdict::Severity;
-use std::fmt::Write as _;
-use std::path::Path;
 
 pub const NO_DATA_DIR: &str = "dossier de données introuvable ($XDG_DATA_HOME, $HOME) : \
     indiquez la base avec --db FICHIER / no data dir, use --db";
