@@ -15,6 +15,7 @@ use crate::config::Config;
 
 pub mod human;
 pub mod inspect_cert;
+pub mod open;
 pub mod run;
 pub mod status;
 pub mod token;
@@ -57,6 +58,9 @@ pub enum Command {
     Run(run::Args),
     /// Affiche le jeton de l'API locale / print the local API token.
     Token(token::Args),
+    /// Ouvre la page d'état avec les noms des porteurs (lien à usage unique) / open the
+    /// status page in a session that shows holder names.
+    Open(open::Args),
 }
 
 impl Command {
@@ -66,7 +70,8 @@ impl Command {
             Command::InspectCert(_)
             | Command::Status(_)
             | Command::Finess(_)
-            | Command::Token(_) => crate::logging::CLI_DEFAULT,
+            | Command::Token(_)
+            | Command::Open(_) => crate::logging::CLI_DEFAULT,
             Command::Run(_) => crate::logging::DAEMON_DEFAULT,
         }
     }
@@ -81,6 +86,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Finess(args) => crate::finess::cli::run(args),
         Command::Run(args) => run::run(args),
         Command::Token(args) => token::run(args),
+        Command::Open(args) => open::run(args),
     };
     ExitCode::from(code)
 }

@@ -185,6 +185,7 @@ fn metrics_are_prometheus_text_and_openapi_lists_every_route() {
         ("/v1/readers/{id}", "get"),
         ("/v1/events", "get"),
         ("/v1/refresh", "post"),
+        ("/v1/session/otp", "post"),
         ("/v1/openapi.json", "get"),
         ("/healthz", "get"),
         ("/metrics", "get"),
@@ -201,6 +202,7 @@ fn metrics_are_prometheus_text_and_openapi_lists_every_route() {
         } else {
             reqwest::blocking::Client::new()
                 .post(agent.url(&url_path))
+                .bearer_auth(&agent.token)
                 .send()
                 .unwrap()
                 .status()
@@ -212,7 +214,7 @@ fn metrics_are_prometheus_text_and_openapi_lists_every_route() {
     }
     assert_eq!(
         paths.len(),
-        8,
+        9,
         "no undocumented or stale route: {:?}",
         paths.keys()
     );

@@ -2,7 +2,8 @@
 //! private pcscd with emulated cards. The DOM Chromium renders shows each reader, the
 //! verdicts in French and the findings, and never a holder's name without a session; it
 //! follows cards coming and going over the event stream, its button asks for a re-read, and
-//! it recovers when the agent restarts.
+//! it recovers when the agent restarts. The one-time link of `cpx-agent open` opens a
+//! session that shows the names, once.
 //!
 //! Needs Debian's `chromium` (tests/run installs it). Driven over the DevTools pipe: see
 //! `page_support` for why not `--dump-dom --virtual-time-budget`.
@@ -212,6 +213,83 @@ fn the_page_follows_cards_live_rereads_on_demand_and_survives_an_agent_restart()
         d.contains("En direct") && article(d, &second).contains(&badge("not_ready"))
     });
     assert!(article(&dom, &third).contains(&badge(&cps_status)), "{dom}");
+}
+
+/// `cpx-agent open --print` against `agent`, with `token_file`: (exit code, stdout, stderr).
+fn cpx_agent_open(agent: &Agent, token_file: &std::path::Path) -> (i32, String, String) {
+    let output = std::process::Command::new(agent_binary())
+        .args(["open", "--print", "--config"])
+        .arg(agent.dir.path().join("config.toml"))
+        .env("CPX_AGENT_TOKEN_FILE", token_file)
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .expect("run cpx-agent open");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_one_time_link_opens_a_session_that_shows_names_once() {
+    let pcscd = PrivatePcscd::start(2).unwrap();
+    let (agent, _cards, _) = agent_with_cards(&pcscd);
+    let (code, out, err) = cpx_agent_open(&agent, &agent.dir.path().join("token"));
+    assert_eq!(code, 0, "{out}{err}");
+    let link = out
+        .lines()
+        .find(|l| l.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no link in {out}"))
+        .to_owned();
+    assert!(
+        link.starts_with(&format!("{}?code=", agent.url("/session"))),
+        "{link}"
+    );
+
+    let mut browser = Browser::start();
+    browser.navigate(&link);
+    let dom = browser.wait_dom("names on the page", |d| {
+        d.contains("DIRECTEUR-TEST") && d.contains("En direct")
+    });
+    assert!(dom.contains("Session ouverte"), "{dom}");
+    assert!(dom.contains("PAUL DIRECTEUR-TEST"), "{dom}");
+    assert!(dom.contains("GESTIONNAIRE-TEST"), "{dom}");
+    // The code does not stay in the address bar, and the cookie is not readable by scripts.
+    assert_eq!(browser.eval("location.pathname + location.search"), "/");
+    assert_eq!(browser.eval("document.cookie"), "");
+
+    // The same link a second time, from another browser: refused, and no names.
+    let mut other = Browser::start();
+    other.navigate(&link);
+    let refused = other.wait_dom("the refusal", |d| d.contains("déjà utilisé"));
+    assert!(refused.contains("cpx-agent open"), "{refused}");
+    other.navigate(&agent.url("/"));
+    let dom = other.wait_dom("the anonymous page", |d| d.contains("En direct"));
+    assert_no_personal_data(&dom);
+
+    // Another user's token is refused; no agent at all is said plainly.
+    let stranger = agent.dir.path().join("other-token");
+    std::fs::write(&stranger, format!("{}\n", "ab".repeat(32))).unwrap();
+    std::fs::set_permissions(
+        &stranger,
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )
+    .unwrap();
+    let (code, _, err) = cpx_agent_open(&agent, &stranger);
+    assert_eq!(code, 1);
+    assert!(err.contains("refuse le jeton"), "{err}");
+    let port = agent.addr.port();
+    drop(agent);
+    let output = std::process::Command::new(agent_binary())
+        .args(["open", "--print", "--listen", &format!("127.0.0.1:{port}")])
+        .env("CPX_AGENT_TOKEN_FILE", &stranger)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(err.contains("ne répond pas"), "{err}");
 }
 
 /// Not a test: `CPX_PAGE_SCREENSHOT=/path.png cargo test -p cpx-testkit --test page_chromium

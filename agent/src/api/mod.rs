@@ -9,6 +9,7 @@ pub mod page;
 pub mod routes;
 pub mod security;
 pub mod server;
+pub mod session;
 pub mod sse;
 
 use std::sync::Arc;
@@ -39,6 +40,8 @@ pub struct ApiContext {
     pub sse_slots: Arc<Semaphore>,
     /// Set to `true` when the agent stops: SSE streams end so connections can close.
     pub stopping: watch::Sender<bool>,
+    /// One-time codes and sessions of the status page (see `session`).
+    pub sessions: session::Sessions,
 }
 
 impl ApiContext {
@@ -55,6 +58,7 @@ impl ApiContext {
             refresh,
             sse_slots: Arc::new(Semaphore::new(MAX_SSE_CLIENTS)),
             stopping: watch::Sender::new(false),
+            sessions: session::Sessions::default(),
         }
     }
 }
@@ -71,7 +75,8 @@ pub fn router(ctx: Arc<ApiContext>) -> Router {
         .route("/v1/openapi.json", get(openapi::openapi_json))
         .route("/healthz", get(routes::healthz))
         .route("/metrics", get(metrics::metrics))
-        .merge(page::routes());
+        .merge(page::routes())
+        .merge(session::routes());
     Router::new()
         .route("/v1/events", get(sse::events))
         .merge(plain)

@@ -34,6 +34,7 @@ impl Modify for TokenScheme {
         super::routes::reader,
         super::sse::events,
         super::routes::refresh,
+        super::session::issue_code,
         openapi_json,
         super::routes::healthz,
         super::metrics::metrics,

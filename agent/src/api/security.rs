@@ -53,6 +53,11 @@ impl SecurityPolicy {
         self.allowed_hosts.contains(&host)
     }
 
+    /// Whether `host` (`name:port`) is one of the agent's own names and port.
+    pub fn is_own_host(&self, host: &str) -> bool {
+        self.host_allowed(host)
+    }
+
     fn origin_allowed(&self, origin: &str) -> bool {
         // The agent's own pages (http://<own host>) and the configured origins, exactly.
         self.allowed_origins.iter().any(|o| o == origin)
@@ -147,7 +152,9 @@ impl FromRequestParts<Arc<ApiContext>> for Caller {
         ctx: &Arc<ApiContext>,
     ) -> Result<Caller, ApiError> {
         let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
-            return Ok(Caller { authorised: false });
+            // The status page's session cookie counts as the token for its own reads.
+            let authorised = super::session::cookie_authorises(ctx, &parts.method, &parts.headers);
+            return Ok(Caller { authorised });
         };
         let presented = value
             .to_str()

@@ -1,0 +1,211 @@
+//! `cpx-agent open [--config FILE] [--listen ADDR] [--print]`: opens the status page in a
+//! session that shows holder names. Asks the running agent, with the per-user token, for a
+//! one-time code (`POST /v1/session/otp`), then prints the one-time link
+//! `http://ADDR/session?code=…` (single use, valid one minute) and, when a display is there,
+//! opens it with `xdg-open`. Exit: 0 link obtained; 1 the agent does not answer or refuses
+//! the token; 2 configuration error.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use super::{exit, load_config, print_error};
+use crate::api::session::OneTimeCode;
+use crate::token::Token;
+
+/// Time allowed to reach the agent and to get its answer.
+const AGENT_WAIT: Duration = Duration::from_secs(5);
+
+/// French texts of this command.
+mod texte {
+    use std::net::SocketAddr;
+
+    pub fn unreachable(addr: SocketAddr, detail: &str) -> String {
+        format!(
+            "l'agent ne répond pas sur http://{addr} ({detail}) : est-il démarré ? \
+             (`cpx-agent run`, ou `systemctl --user start cpx-agent`) / the agent is not running"
+        )
+    }
+
+    pub fn token_refused(addr: SocketAddr) -> String {
+        format!(
+            "l'agent de http://{addr} refuse le jeton de cet utilisateur : il tourne sous un \
+             autre compte ou avec un autre fichier de jeton (CPX_AGENT_TOKEN_FILE) / token refused"
+        )
+    }
+
+    pub fn unexpected(addr: SocketAddr, detail: &str) -> String {
+        format!("réponse inattendue de l'agent sur http://{addr} : {detail}")
+    }
+
+    pub fn link(url: &str, seconds: u64) -> String {
+        format!(
+            "Lien de session (usage unique, valable {seconds} s ; affiche les noms des porteurs \
+             sur ce poste) :\n{url}\n"
+        )
+    }
+
+    pub const OPENING: &str = "Ouverture dans le navigateur…";
+    pub const NO_BROWSER: &str =
+        "Navigateur non lancé (xdg-open indisponible) : ouvrez le lien ci-dessus.";
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Fichier de configuration (pour [api] listen).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Adresse de l'agent (défaut : [api] listen, 127.0.0.1:8787).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
+    /// Affiche le lien sans lancer le navigateur / print the link only.
+    #[arg(long)]
+    pub print: bool,
+}
+
+pub fn run(args: &Args) -> u8 {
+    let addr = match args.listen {
+        Some(addr) => addr,
+        None => match load_config(args.config.as_deref()) {
+            Ok(config) => config.api.listen,
+            Err(code) => return code,
+        },
+    };
+    let token = match Token::default_path().and_then(|p| Token::load_or_create(&p)) {
+        Ok(t) => t,
+        Err(e) => {
+            print_error(&e.to_string());
+            return exit::FINDINGS;
+        }
+    };
+    let code = match request_code(addr, &token) {
+        Ok(code) => code,
+        Err(message) => {
+            print_error(&message);
+            return exit::FINDINGS;
+        }
+    };
+    let url = format!("http://{addr}{}", code.path);
+    super::print_text(&texte::link(&url, code.expires_in_seconds));
+    if !args.print && has_display() {
+        if open_in_browser(&url) {
+            super::print_text(&format!("{}\n", texte::OPENING));
+        } else {
+            super::print_text(&format!("{}\n", texte::NO_BROWSER));
+        }
+    }
+    exit::OK
+}
+
+fn has_display() -> bool {
+    ["DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|d| !d.is_empty()))
+}
+
+/// Starts `xdg-open URL` without waiting for the browser.
+fn open_in_browser(url: &str) -> bool {
+    Command::new("xdg-open")
+        .arg(url)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .is_ok()
+}
+
+/// `POST /v1/session/otp` on the agent at `addr`, over a plain HTTP/1.1 connection.
+fn request_code(addr: SocketAddr, token: &Token) -> Result<OneTimeCode, String> {
+    let unreachable = |e: std::io::Error| texte::unreachable(addr, &e.to_string());
+    let mut stream = TcpStream::connect_timeout(&addr, AGENT_WAIT).map_err(unreachable)?;
+    stream
+        .set_read_timeout(Some(AGENT_WAIT))
+        .map_err(unreachable)?;
+    stream
+        .set_write_timeout(Some(AGENT_WAIT))
+        .map_err(unreachable)?;
+    let request = format!(
+        "POST /v1/session/otp HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\n\
+         Content-Length: 0\r\nConnection: close\r\n\r\n",
+        token.as_str()
+    );
+    stream.write_all(request.as_bytes()).map_err(unreachable)?;
+    let mut answer = Vec::new();
+    stream
+        .take(64 * 1024)
+        .read_to_end(&mut answer)
+        .map_err(unreachable)?;
+    parse_answer(addr, &String::from_utf8_lossy(&answer))
+}
+
+/// The code in the agent's HTTP answer, or what went wrong (French).
+fn parse_answer(addr: SocketAddr, answer: &str) -> Result<OneTimeCode, String> {
+    let (head, body) = answer
+        .split_once("\r\n\r\n")
+        .ok_or_else(|| texte::unexpected(addr, "réponse HTTP incomplète"))?;
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse::<u16>().ok())
+        .ok_or_else(|| texte::unexpected(addr, "ligne d'état illisible"))?;
+    match status {
+        201 => serde_json::from_str(body.trim())
+            .map_err(|e| texte::unexpected(addr, &format!("JSON : {e}"))),
+        401 => Err(texte::token_refused(addr)),
+        other => Err(texte::unexpected(
+            addr,
+            &format!("HTTP {other} {}", body.trim()),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn addr() -> SocketAddr {
+        "127.0.0.1:8787".parse().unwrap()
+    }
+
+    #[test]
+    fn the_code_is_read_from_a_created_answer() {
+        let answer = "HTTP/1.1 201 Created\r\ncontent-type: application/json\r\n\
+                      content-length: 80\r\n\r\n\
+                      {\"code\":\"ab12\",\"path\":\"/session?code=ab12\",\"expires_in_seconds\":60}";
+        let code = parse_answer(addr(), answer).unwrap();
+        assert_eq!(code.code, "ab12");
+        assert_eq!(code.path, "/session?code=ab12");
+        assert_eq!(code.expires_in_seconds, 60);
+    }
+
+    #[test]
+    fn refusals_and_garbage_are_explained() {
+        let refused = parse_answer(addr(), "HTTP/1.1 401 Unauthorized\r\n\r\n{}").unwrap_err();
+        assert!(refused.contains("refuse le jeton"), "{refused}");
+        let forbidden =
+            parse_answer(addr(), "HTTP/1.1 403 Forbidden\r\n\r\n{\"error\":\"x\"}").unwrap_err();
+        assert!(forbidden.contains("HTTP 403"), "{forbidden}");
+        for garbage in [
+            "",
+            "HTTP/1.1",
+            "nonsense\r\n\r\n",
+            "HTTP/1.1 201 Created\r\n\r\nnot json",
+        ] {
+            assert!(parse_answer(addr(), garbage).is_err(), "{garbage:?}");
+        }
+    }
+
+    #[test]
+    fn an_agent_that_is_not_there_is_named() {
+        // A port nobody listens on: bind one, then free it.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let error = request_code(port, &Token::from_secret("00")).unwrap_err();
+        assert!(error.contains("ne répond pas"), "{error}");
+        assert!(error.contains(&port.to_string()), "{error}");
+    }
+}
