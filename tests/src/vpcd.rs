@@ -155,6 +155,19 @@ impl InsertedCard {
         self.thread.as_ref().is_some_and(|t| !t.is_finished())
     }
 
+    /// Waits until the card's connection has closed (pulled by a fault, or the reader went
+    /// away); false on timeout.
+    pub fn wait_disconnected(&self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        while self.is_connected() {
+            if Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        true
+    }
+
     pub fn port(&self) -> u16 {
         self.port
     }

@@ -80,7 +80,7 @@ fn card_pulled_at_every_apdu_index_of_a_read() {
         for (i, &k) in batch.iter().enumerate() {
             assert_absent_or_complete(r.card(&names[i]), &format!("pulled at APDU {k}"));
             assert!(
-                !inserted[i].is_connected(),
+                inserted[i].wait_disconnected(Duration::from_secs(5)),
                 "the card was pulled at APDU {k}"
             );
         }

@@ -58,6 +58,8 @@ fn pcscd_sees_the_card_and_it_answers() {
     names.sort();
     assert_eq!(names.len(), 2, "{names:?}");
     let reader = s.pcscd.readers()[0].name.clone();
+    // A previous test's card may still be leaving this reader.
+    assert!(wait_present(&ctx, &reader, false, Duration::from_secs(5)));
     assert!(
         names.iter().any(|n| n.to_str().unwrap() == reader),
         "{names:?} vs {reader}"
@@ -103,6 +105,8 @@ fn a_plain_iso_card_has_another_atr() {
     let _g = s.lock.lock().unwrap_or_else(|e| e.into_inner());
     let ctx = Context::establish(Scope::User).unwrap();
     let reader = s.pcscd.readers()[1].name.clone();
+    // A previous test's card may still be leaving this reader.
+    assert!(wait_present(&ctx, &reader, false, Duration::from_secs(5)));
     let inserted = s
         .pcscd
         .insert(1, PlainIsoCard, InsertOptions::default())
@@ -135,6 +139,8 @@ fn injected_reset_comes_through_pcscd_as_reset_card() {
     let _g = s.lock.lock().unwrap_or_else(|e| e.into_inner());
     let ctx = Context::establish(Scope::User).unwrap();
     let reader = s.pcscd.readers()[0].name.clone();
+    // A previous test's card may still be leaving this reader.
+    assert!(wait_present(&ctx, &reader, false, Duration::from_secs(5)));
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("card.jsonl");
     let opts = InsertOptions {
@@ -187,6 +193,8 @@ fn pulled_card_fails_the_next_apdu_and_disappears() {
     let _g = s.lock.lock().unwrap_or_else(|e| e.into_inner());
     let ctx = Context::establish(Scope::User).unwrap();
     let reader = s.pcscd.readers()[1].name.clone();
+    // A previous test's card may still be leaving this reader.
+    assert!(wait_present(&ctx, &reader, false, Duration::from_secs(5)));
     let opts = InsertOptions {
         faults: Faults {
             pull_at: Some(2),
@@ -208,7 +216,7 @@ fn pulled_card_fails_the_next_apdu_and_disappears() {
         matches!(&cut, Ok(r) if r.is_empty()) || cut.is_err(),
         "{cut:?}"
     );
-    assert!(!inserted.is_connected());
+    assert!(inserted.wait_disconnected(Duration::from_secs(5)));
     assert!(wait_present(&ctx, &reader, false, Duration::from_secs(5)));
     let after = card.transmit(&VERIFY_STATUS, &mut buf).map(|r| r.to_vec());
     eprintln!("pulled card: interrupted APDU {cut:?}, next APDU {after:?}");
@@ -222,6 +230,8 @@ fn garbage_truncated_and_delayed_answers() {
     let _g = s.lock.lock().unwrap_or_else(|e| e.into_inner());
     let ctx = Context::establish(Scope::User).unwrap();
     let reader = s.pcscd.readers()[0].name.clone();
+    // A previous test's card may still be leaving this reader.
+    assert!(wait_present(&ctx, &reader, false, Duration::from_secs(5)));
     let opts = InsertOptions {
         faults: Faults {
             garbage_at: Some(1),
@@ -267,6 +277,8 @@ fn silent_card_blocks_until_it_is_pulled() {
     let _g = s.lock.lock().unwrap_or_else(|e| e.into_inner());
     let ctx = Context::establish(Scope::User).unwrap();
     let reader = s.pcscd.readers()[1].name.clone();
+    // A previous test's card may still be leaving this reader.
+    assert!(wait_present(&ctx, &reader, false, Duration::from_secs(5)));
     let opts = InsertOptions {
         faults: Faults {
             silent_from: Some(1),
