@@ -144,6 +144,10 @@ fn the_page_shows_readers_and_french_verdicts_without_holder_names() {
     );
     assert!(outside.contains(&badge("not_ready")), "{outside}");
     assert!(outside.contains("FINESS 010780054"), "{outside}");
+    // Errors come first.
+    let error = outside.find("Erreur :").expect("an error finding");
+    let info = outside.find("Info :").expect("an info finding");
+    assert!(error < info, "{outside}");
     assert_no_personal_data(&dom);
     assert!(dom.contains("cpx-agent open"), "how to show names: {dom}");
     // Nothing the page loads is refused (a CSP violation or a 403 would leave errors).

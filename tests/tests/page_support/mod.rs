@@ -79,14 +79,24 @@ impl Browser {
             .arg("about:blank")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::null());
-        // SAFETY: only async-signal-safe dup2 calls between fork and exec; dup2 clears
-        // FD_CLOEXEC on the copies, so Chromium inherits exactly fds 3 and 4.
+            .stderr(File::create(profile.path().join("chromium.log")).unwrap());
+        // SAFETY: only async-signal-safe fcntl/dup2/close calls between fork and exec.
+        // The pipes may already sit on fds 3 or 4 (tests run in parallel): copy both out of
+        // the way first, then onto 3 and 4 (dup2 clears FD_CLOEXEC, unless source and target
+        // are the same fd, which the detour rules out), then drop the detour copies.
         unsafe {
             command.pre_exec(move || {
-                if libc::dup2(cmd_fd, 3) < 0 || libc::dup2(ans_fd, 4) < 0 {
+                let high_cmd = libc::fcntl(cmd_fd, libc::F_DUPFD, 10);
+                let high_ans = libc::fcntl(ans_fd, libc::F_DUPFD, 10);
+                if high_cmd < 0
+                    || high_ans < 0
+                    || libc::dup2(high_cmd, 3) < 0
+                    || libc::dup2(high_ans, 4) < 0
+                {
                     return Err(std::io::Error::last_os_error());
                 }
+                libc::close(high_cmd);
+                libc::close(high_ans);
                 Ok(())
             });
         }
@@ -146,19 +156,31 @@ impl Browser {
         }
         let mut bytes = serde_json::to_vec(&message).unwrap();
         bytes.push(0);
-        self.commands.write_all(&bytes).expect("write to chromium");
+        if let Err(e) = self.commands.write_all(&bytes) {
+            panic!("write to chromium ({method}): {e}\n{}", self.log());
+        }
         let deadline = Instant::now() + ANSWER_WAIT;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             let answer = self
                 .answers
                 .recv_timeout(left)
-                .unwrap_or_else(|_| panic!("no answer from chromium to {method}"));
+                .unwrap_or_else(|_| panic!("no answer from chromium to {method}\n{}", self.log()));
             if answer["id"] == id {
                 assert!(answer["error"].is_null(), "{method}: {answer}");
                 return answer["result"].clone();
             }
         }
+    }
+
+    /// The end of Chromium's own log (its stderr).
+    fn log(&mut self) -> String {
+        let exited = self.child.try_wait().ok().flatten();
+        let text =
+            std::fs::read_to_string(self._profile.path().join("chromium.log")).unwrap_or_default();
+        let tail: Vec<&str> = text.lines().rev().take(30).collect();
+        let tail: Vec<&str> = tail.into_iter().rev().collect();
+        format!("chromium exit: {exited:?}; log:\n{}", tail.join("\n"))
     }
 
     fn page_call(&mut self, method: &str, params: Value) -> Value {
@@ -203,11 +225,11 @@ impl Browser {
         }
     }
 
-    /// A PNG of the page.
+    /// A PNG of the visible part of the page (1280 × 1400).
     pub fn screenshot(&mut self) -> Vec<u8> {
         let shot = self.page_call(
             "Page.captureScreenshot",
-            json!({"format": "png", "captureBeyondViewport": true}),
+            json!({"format": "png", "captureBeyondViewport": false}),
         );
         base64_decode(shot["data"].as_str().unwrap())
     }

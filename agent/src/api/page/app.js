@@ -149,7 +149,10 @@ function detailsCarte(carte) {
 
 function constats(verdict) {
   const bloc = el('div', {}, el('h3', {}, TEXTE.constats));
-  const findings = verdict.findings || [];
+  // Errors first, then warnings, then information (stable within a severity).
+  const rang = { error: 0, warning: 1, info: 2 };
+  const findings = (verdict.findings || []).slice()
+    .sort((a, b) => (rang[a.severity] ?? 3) - (rang[b.severity] ?? 3));
   if (findings.length === 0) {
     bloc.append(el('p', {}, TEXTE.aucunConstat));
     return bloc;
