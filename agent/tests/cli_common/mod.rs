@@ -20,11 +20,13 @@ impl From<Output> for Run {
     }
 }
 
-/// The binary, with an empty XDG config dir (no user config leaks in) and, unless
-/// overridden, a PC/SC socket that does not exist (no machine pcscd is touched).
+/// The binary, with an empty XDG config dir (no user config leaks in), an empty XDG data dir
+/// (no user FINESS directory either) and, unless overridden, a PC/SC socket that does not
+/// exist (no machine pcscd is touched).
 pub fn agent(xdg_config: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_cpx-agent"));
     c.env("XDG_CONFIG_HOME", xdg_config)
+        .env("XDG_DATA_HOME", xdg_config.join("data"))
         .env("PCSCLITE_CSOCK_NAME", xdg_config.join("no-pcscd.comm"))
         .env_remove("CPX_LOG")
         .env_remove("RUST_LOG");

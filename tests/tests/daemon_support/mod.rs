@@ -217,6 +217,8 @@ pub fn spawn_agent(pcscd: &PrivatePcscd, dir: &Path, config: &Path) -> Child {
         .env("CPX_AGENT_TOKEN_FILE", dir.join("token"))
         .env("CPX_LOG", "info")
         .env("XDG_CONFIG_HOME", dir)
+        // No user FINESS directory leaks into the verdicts either.
+        .env("XDG_DATA_HOME", dir.join("data"))
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(log)
