@@ -2,7 +2,7 @@
 //! private pcscd with emulated cards. The DOM Chromium renders shows each reader, the
 //! verdicts in French and the findings, and never a holder's name without a session; it
 //! follows cards coming and going over the event stream, its button asks for a re-read, and
-//! it recovers when the agent restarts. The one-time link of `cpx-agent open` opens a
+//! it recovers when the agent restarts; a stopped PC/SC service is shown with its remedy. The one-time link of `cpx-agent open` opens a
 //! session that shows the names, once.
 //!
 //! Needs Debian's `chromium` (tests/run installs it). Driven over the DevTools pipe: see
@@ -217,6 +217,57 @@ fn the_page_follows_cards_live_rereads_on_demand_and_survives_an_agent_restart()
         d.contains("En direct") && article(d, &second).contains(&badge("not_ready"))
     });
     assert!(article(&dom, &third).contains(&badge(&cps_status)), "{dom}");
+}
+
+#[test]
+fn the_page_shows_a_stopped_service_with_its_remedy_then_its_return() {
+    let mut pcscd = PrivatePcscd::start(2).unwrap();
+    let agent = Agent::start(&pcscd);
+    let first = pcscd
+        .insert(0, card(CardKind::Cde, Some(EJ)), InsertOptions::default())
+        .unwrap();
+    agent.wait_status("card judged", |s| judged_cards(s) == 1);
+    let mut browser = Browser::start();
+    browser.navigate(&agent.url("/"));
+    browser.wait_dom("the card", |d| d.contains("2 lecteurs, 1 carte"));
+    assert_eq!(
+        browser.eval("document.getElementById('service-remede').hidden"),
+        true
+    );
+
+    pcscd.kill();
+    let dom = browser.wait_dom("the service stopped", |d| {
+        d.contains("Service carte à puce (PC/SC) : arrêté")
+    });
+    assert!(dom.contains("systemctl start pcscd"), "the remedy: {dom}");
+    assert_eq!(
+        browser.eval("document.getElementById('service-remede').hidden"),
+        false
+    );
+    assert_eq!(
+        browser.eval("document.querySelectorAll('article.lecteur').length"),
+        0,
+        "no reader while the service is away: {dom}"
+    );
+    drop(first);
+
+    pcscd.restart().unwrap();
+    let _cps = pcscd
+        .insert(1, card(CardKind::Cps, None), InsertOptions::default())
+        .unwrap();
+    let status = agent.wait_status("the CPS judged", |s| judged_cards(s) == 1);
+    let verdict = status["readers"][1]["card"]["verdict"]["status"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let dom = browser.wait_dom("the service back", |d| {
+        d.contains("Service carte à puce (PC/SC) : en marche.") && d.contains(&badge(&verdict))
+    });
+    assert_eq!(
+        browser.eval("document.getElementById('service-remede').hidden"),
+        true
+    );
+    assert_no_personal_data(&dom);
 }
 
 /// `cpx-agent open --print` against `agent`, with `token_file`: (exit code, stdout, stderr).
