@@ -77,16 +77,17 @@ pub fn router(ctx: Arc<ApiContext>) -> Router {
         .route("/metrics", get(metrics::metrics))
         .merge(page::routes())
         .merge(session::routes());
-    Router::new()
+    let mut app = Router::new()
         .route("/v1/events", get(sse::events))
         .merge(plain)
         .fallback(routes::not_found)
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        .layer(security::cors_layer(&ctx.policy))
-        .layer(axum::middleware::from_fn_with_state(
-            ctx.clone(),
-            security::guard,
-        ))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
+    // No configured origin: no CORS answer at all (foreign origins are refused by the guard,
+    // the agent's own pages are same-origin).
+    if !ctx.policy.allowed_origins.is_empty() {
+        app = app.layer(security::cors_layer(&ctx.policy));
+    }
+    app.layer(security::GuardLayer { ctx: ctx.clone() })
         .with_state(ctx)
 }
 

@@ -9,12 +9,16 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{FromRequestParts, Request, State};
+use std::convert::Infallible;
+use std::task::{Context, Poll};
+
+use axum::extract::{FromRequestParts, Request};
 use axum::http::header::{self, HeaderName, HeaderValue};
 use axum::http::request::Parts;
 use axum::http::Method;
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use futures::future::{ready, Either, FutureExt, Map, Ready};
+use tower::{Layer, Service};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use super::error::ApiError;
@@ -49,8 +53,9 @@ impl SecurityPolicy {
     }
 
     fn host_allowed(&self, host: &str) -> bool {
-        let host = host.to_ascii_lowercase();
-        self.allowed_hosts.contains(&host)
+        self.allowed_hosts
+            .iter()
+            .any(|h| h.eq_ignore_ascii_case(host))
     }
 
     /// Whether `host` (`name:port`) is one of the agent's own names and port.
@@ -98,31 +103,77 @@ const SECURITY_HEADERS: [(&str, &str); 5] = [
 ];
 
 /// The outermost layer: counts the request, refuses a foreign `Host` or `Origin`, adds the
-/// security headers.
-pub async fn guard(State(ctx): State<Arc<ApiContext>>, request: Request, next: Next) -> Response {
-    ctx.state
-        .counters
-        .api_requests
-        .fetch_add(1, Ordering::Relaxed);
+/// security headers. A plain tower service (no boxing): it sits on every request's path.
+#[derive(Clone)]
+pub struct GuardLayer {
+    pub ctx: Arc<ApiContext>,
+}
+
+impl<S> Layer<S> for GuardLayer {
+    type Service = Guard<S>;
+
+    fn layer(&self, inner: S) -> Guard<S> {
+        Guard {
+            inner,
+            ctx: self.ctx.clone(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Guard<S> {
+    inner: S,
+    ctx: Arc<ApiContext>,
+}
+
+type Answer = Result<Response, Infallible>;
+
+impl<S> Service<Request> for Guard<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible>,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Map<Either<Ready<Answer>, S::Future>, fn(Answer) -> Answer>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let ctx = &self.ctx;
+        ctx.state
+            .counters
+            .api_requests
+            .fetch_add(1, Ordering::Relaxed);
+        let future = match check(&ctx.policy, &request) {
+            Ok(()) => Either::Right(self.inner.call(request)),
+            Err(refusal) => Either::Left(ready(Ok(refusal.into_response()))),
+        };
+        future.map(add_security_headers as fn(Answer) -> Answer)
+    }
+}
+
+fn check(policy: &SecurityPolicy, request: &Request) -> Result<(), ApiError> {
     let headers = request.headers();
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .or_else(|| request.uri().authority().map(|a| a.as_str()));
-    let verdict = if !host.is_some_and(|h| ctx.policy.host_allowed(h)) {
-        Err(ApiError::ForeignHost)
-    } else if headers
+    if !host.is_some_and(|h| policy.host_allowed(h)) {
+        return Err(ApiError::ForeignHost);
+    }
+    if headers
         .get(header::ORIGIN)
-        .is_some_and(|o| !o.to_str().is_ok_and(|o| ctx.policy.origin_allowed(o)))
+        .is_some_and(|o| !o.to_str().is_ok_and(|o| policy.origin_allowed(o)))
     {
-        Err(ApiError::ForeignOrigin)
-    } else {
-        Ok(())
-    };
-    let mut response = match verdict {
-        Ok(()) => next.run(request).await,
-        Err(refusal) => refusal.into_response(),
-    };
+        return Err(ApiError::ForeignOrigin);
+    }
+    Ok(())
+}
+
+fn add_security_headers(answer: Answer) -> Answer {
+    let Ok(mut response) = answer;
     let out = response.headers_mut();
     for (name, value) in SECURITY_HEADERS {
         // A handler may set a stricter-than-nothing policy of its own (the status page).
@@ -134,7 +185,7 @@ pub async fn guard(State(ctx): State<Arc<ApiContext>>, request: Request, next: N
             HeaderValue::from_static(value),
         );
     }
-    response
+    Ok(response)
 }
 
 /// Whether the caller proved it is the user (token). A wrong token is refused (401) rather

@@ -48,6 +48,12 @@ struct Args {
     /// Rounds of the eight-readers measurement.
     #[arg(long, default_value_t = 5)]
     rounds: usize,
+    /// Only the throughput figures.
+    #[arg(long)]
+    only_load: bool,
+    /// (internal) Serve this file's bytes as a bare axum `/v1/status`; print the address.
+    #[arg(long, hide = true)]
+    bare_body: Option<PathBuf>,
 }
 
 const EJ: &str = "750712184";
@@ -56,6 +62,9 @@ const WAIT: Duration = Duration::from_secs(10);
 
 fn main() -> Result<()> {
     let args = Args::parse();
+    if let Some(body) = &args.bare_body {
+        return serve_bare(body);
+    }
     let agent_bin = match &args.agent {
         Some(p) => p.clone(),
         None => std::env::current_exe()?
@@ -93,6 +102,14 @@ fn main() -> Result<()> {
     agent.wait_readers(readers.len())?;
     let sse = Sse::open(agent.addr)?;
 
+    if args.only_load {
+        let _held = [
+            pcscd.insert(0, card(CardKind::Cde, Some(EJ)), InsertOptions::default())?,
+            pcscd.insert(1, card(CardKind::Cps, None), InsertOptions::default())?,
+        ];
+        agent.wait_judged(2)?;
+        return throughput(&agent, &args);
+    }
     println!(
         "\n## 1. Insertion → verdict ({} insertions per series)",
         args.insertions
@@ -107,6 +124,8 @@ fn main() -> Result<()> {
         }
     })?;
     new_cards.print("card not the last one seen in its reader (full read)");
+    // One card, cloned: the very same certificates at every insertion.
+    let same_card = cde();
     let known = insertion_series(
         &pcscd,
         &agent,
@@ -114,7 +133,7 @@ fn main() -> Result<()> {
         1,
         &readers[1],
         args.insertions,
-        |_| cde(),
+        |_| same_card.clone(),
     )?;
     known.print("the same card re-inserted (known card)");
 
@@ -137,37 +156,7 @@ fn main() -> Result<()> {
     agent.wait_judged(2)?;
     drop(sse);
 
-    println!(
-        "\n## 3. GET /v1/status throughput (keep-alive clients, {} s per level)",
-        args.load_seconds
-    );
-    let body = agent.get("/v1/status")?;
-    println!(
-        "status JSON: {} bytes (two readers, two cards, without token)",
-        body.len()
-    );
-    let bare = BareAxum::start(body.clone())?;
-    let load = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    println!("| clients | agent req/s | agent p99 | bare axum req/s | bare p99 | ratio |");
-    println!("|---|---|---|---|---|---|");
-    for clients in [1usize, 16, 128] {
-        let seconds = Duration::from_secs_f64(args.load_seconds);
-        let a = load.block_on(hammer(agent.addr, clients, seconds));
-        let b = load.block_on(hammer(bare.addr, clients, seconds));
-        println!(
-            "| {clients} | {:.0} | {} | {:.0} | {} | {:.0} % |",
-            a.per_second,
-            micros(a.p99),
-            b.per_second,
-            micros(b.p99),
-            100.0 * a.per_second / b.per_second.max(1.0)
-        );
-    }
-    drop(load);
-    drop(bare);
+    throughput(&agent, &args)?;
 
     println!(
         "\n## 4. Idle cost ({} s, two readers, two cards, no change, no client)",
@@ -203,30 +192,33 @@ fn main() -> Result<()> {
     let agent8 = Agent::start(&agent_bin, &pcscd8)?;
     agent8.wait_readers(8)?;
     let sse8 = Sse::open(agent8.addr)?;
+    let eight: Vec<CpxCard> = (0..8)
+        .map(|i| if i % 2 == 0 { cde() } else { cpe() })
+        .collect();
     for round in 1..=args.rounds {
         let started = Instant::now();
         let mut cards = Vec::new();
-        for i in 0..8 {
-            let c = if i % 2 == 0 { cde() } else { cpe() };
-            cards.push(pcscd8.insert(i, c, InsertOptions::default())?);
+        for (i, c) in eight.iter().enumerate() {
+            cards.push(pcscd8.insert(i, c.clone(), InsertOptions::default())?);
         }
         let mut read = 0;
         let mut last = started;
+        let mut first_seen = None;
         while read < 8 {
             let event = sse8.next()?;
+            if event.name == "card_inserted" && first_seen.is_none() {
+                first_seen = Some(event.at);
+            }
             if event.name == "card_read" || event.name == "read_failed" {
                 read += 1;
                 last = event.at;
             }
         }
         println!(
-            "round {round}: all eight verdicts in {} after the first insertion{}",
+            "round {round}: all eight verdicts {} after the first insertion, {} after the agent saw the first card{}",
             millis(last - started),
-            if round == 1 {
-                " (first reads)"
-            } else {
-                " (known cards)"
-            }
+            millis(last - first_seen.unwrap_or(started)),
+            if round == 1 { " (first reads)" } else { " (known cards)" }
         );
         for c in cards {
             c.remove();
@@ -237,6 +229,39 @@ fn main() -> Result<()> {
                 removed += 1;
             }
         }
+    }
+    Ok(())
+}
+
+fn throughput(agent: &Agent, args: &Args) -> Result<()> {
+    println!(
+        "\n## 3. GET /v1/status throughput (keep-alive clients, {} s per level)",
+        args.load_seconds
+    );
+    let body = agent.get("/v1/status")?;
+    println!(
+        "status JSON: {} bytes (two readers, two cards, without token)",
+        body.len()
+    );
+    let bare = BareAxum::start(&body)?;
+    let load = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    println!("| clients | agent req/s | agent p99 | bare axum req/s | bare p99 | ratio |");
+    println!("|---|---|---|---|---|---|");
+    for clients in [1usize, 16, 128] {
+        let seconds = Duration::from_secs_f64(args.load_seconds);
+        let a = load.block_on(hammer(agent.addr, clients, seconds));
+        let b = load.block_on(hammer(bare.addr, clients, seconds));
+        println!(
+            "| {clients} | {:.0} | {} | {:.0} | {} | {:.0} % |",
+            a.per_second,
+            micros(a.p99),
+            b.per_second,
+            micros(b.p99),
+            100.0 * a.per_second / b.per_second.max(1.0)
+        );
     }
     Ok(())
 }
@@ -657,63 +682,70 @@ fn reader_id(name: &str) -> String {
 
 // ---- 3. throughput -------------------------------------------------------------------------
 
-/// A bare axum server returning fixed JSON, on its own two-worker runtime (like the agent's).
+/// A bare axum server returning fixed JSON: this program again (`--bare-body`), a process of
+/// its own with a two-worker runtime like the agent's, so both are measured alike.
 struct BareAxum {
     addr: SocketAddr,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    child: Child,
+    _body: tempfile::NamedTempFile,
 }
 
 impl BareAxum {
-    fn start(body: String) -> Result<BareAxum> {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-        listener.set_nonblocking(true)?;
-        let addr = listener.local_addr()?;
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let body = axum::body::Bytes::from(body);
-        let thread = std::thread::spawn(move || {
-            let Ok(runtime) = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-            else {
-                return;
-            };
-            runtime.block_on(async move {
-                let app = axum::Router::new().route(
-                    "/v1/status",
-                    axum::routing::get(move || {
-                        let body = body.clone();
-                        async move { ([("content-type", "application/json")], body) }
-                    }),
-                );
-                let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
-                    return;
-                };
-                let _ = axum::serve(listener, app)
-                    .with_graceful_shutdown(async {
-                        let _ = stopped.await;
-                    })
-                    .await;
-            });
-        });
+    fn start(body: &str) -> Result<BareAxum> {
+        let mut file = tempfile::NamedTempFile::new()?;
+        file.write_all(body.as_bytes())?;
+        let mut child = Command::new(std::env::current_exe()?)
+            .arg("--bare-body")
+            .arg(file.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()?;
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().context("stdout")?).read_line(&mut line)?;
         Ok(BareAxum {
-            addr,
-            stop: Some(stop),
-            thread: Some(thread),
+            addr: line.trim().parse().context("bare server address")?,
+            child,
+            _body: file,
         })
     }
 }
 
 impl Drop for BareAxum {
     fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
+        // Closing its stdin stops it.
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
     }
+}
+
+/// `--bare-body FILE`: serves FILE at `/v1/status` until stdin closes.
+fn serve_bare(path: &Path) -> Result<()> {
+    let body = axum::body::Bytes::from(std::fs::read(path)?);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        println!("{}", listener.local_addr()?);
+        std::io::stdout().flush()?;
+        let app = axum::Router::new().route(
+            "/v1/status",
+            axum::routing::get(move || {
+                let body = body.clone();
+                async move { ([("content-type", "application/json")], body) }
+            }),
+        );
+        let stdin_closed = tokio::task::spawn_blocking(|| {
+            let _ = std::io::stdin().read_to_end(&mut Vec::new());
+        });
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stdin_closed.await;
+            })
+            .await?;
+        Ok(())
+    })
 }
 
 struct Load {
