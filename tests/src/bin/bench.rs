@@ -324,6 +324,8 @@ impl Agent {
             .env(key, socket)
             .env("CPX_AGENT_TOKEN_FILE", dir.path().join("token"))
             .env("CPX_LOG", "warn")
+            // No FINESS directory of the user's: the same verdicts and work on every machine.
+            .env("XDG_DATA_HOME", dir.path().join("data"))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .spawn()?;
