@@ -9,10 +9,37 @@ use time::OffsetDateTime;
 use crate::config::Config;
 use crate::verdict::Verdict;
 
+/// A read that failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadFailure {
+    /// Why, in French, for the user.
+    pub message: String,
+    /// Another application holds the card exclusively: worth trying again by itself.
+    pub card_busy: bool,
+}
+
+impl From<String> for ReadFailure {
+    fn from(message: String) -> ReadFailure {
+        ReadFailure {
+            message,
+            card_busy: false,
+        }
+    }
+}
+
+impl From<cpx_card::ReadError> for ReadFailure {
+    fn from(error: cpx_card::ReadError) -> ReadFailure {
+        ReadFailure {
+            message: error.user_message_fr(),
+            card_busy: error == cpx_card::ReadError::Busy,
+        }
+    }
+}
+
 pub trait CardSource: Send + Sync + 'static {
     /// Reads the card in `reader` (blocking). `known`: the card last read in this reader, for
-    /// a quick recognition. The error is the French message for the user.
-    fn read(&self, reader: &CStr, known: Option<&CardReport>) -> Result<CardReport, String>;
+    /// a quick recognition.
+    fn read(&self, reader: &CStr, known: Option<&CardReport>) -> Result<CardReport, ReadFailure>;
     /// Judges a card now.
     fn judge(&self, report: &CardReport) -> Verdict;
 }
@@ -34,13 +61,12 @@ impl PcscCards {
 }
 
 impl CardSource for PcscCards {
-    fn read(&self, reader: &CStr, known: Option<&CardReport>) -> Result<CardReport, String> {
+    fn read(&self, reader: &CStr, known: Option<&CardReport>) -> Result<CardReport, ReadFailure> {
         // A context per read: cheap next to the card's APDUs, and never stale after the
         // service restarted (pcsc-lite contexts do not survive it).
         let ctx = pcsc::Context::establish(pcsc::Scope::User)
-            .map_err(|e| cpx_card::ReadError::NoService(e.to_string()).user_message_fr())?;
-        let mut report = cpx_card::read_reader(&ctx, reader, &self.trust, known)
-            .map_err(|e| e.user_message_fr())?;
+            .map_err(|e| cpx_card::ReadError::NoService(e.to_string()))?;
+        let mut report = cpx_card::read_reader(&ctx, reader, &self.trust, known)?;
         // The structure's name in the local FINESS directory, when one was imported.
         if let Some(dir) = crate::finess::judge_rules::open_directory(&self.config) {
             crate::finess::judge_rules::annotate(&mut report, &dir);

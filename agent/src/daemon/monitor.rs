@@ -145,8 +145,13 @@ fn watch(ctx: &Context, state: &DaemonState, workers: &Workers, stop: &MonitorSt
             Err(Error::NoReadersAvailable) => Vec::new(),
             Err(error) if service_gone(error) => return WatchEnd::ServiceGone(error),
             Err(error) => {
+                // A passing error must not look like every reader unplugged: keep them.
                 tracing::debug!("liste des lecteurs: {error}");
-                Vec::new()
+                states
+                    .iter()
+                    .skip(1)
+                    .map(|rs| rs.name().to_owned())
+                    .collect()
             }
         };
         let mut kept = Vec::with_capacity(states.len());

@@ -182,6 +182,18 @@ impl DaemonState {
         present
     }
 
+    /// The insertion whose read failed in this reader, if its card is still there.
+    pub fn failed_read(&self, reader_name: &str) -> Option<u64> {
+        let inner = self.read();
+        let failed = inner
+            .snapshot
+            .readers
+            .iter()
+            .any(|r| r.name == reader_name && r.read_error.is_some());
+        let slot = inner.slots.get(reader_name)?;
+        (failed && slot.card_present).then_some(slot.generation)
+    }
+
     /// The card last read in a reader, if it is still there.
     pub fn card_in(&self, reader_name: &str) -> Option<CardReport> {
         let inner = self.read();
@@ -319,9 +331,9 @@ impl DaemonState {
         true
     }
 
-    /// The read of insertion `generation` failed; `error` says why, in French.
+    /// The read of insertion `generation` failed; `error` says why, in French. Returns false
+    /// when dropped (card gone) or when it only repeats the failure already recorded.
     pub fn read_failed(&self, name: &str, generation: u64, error: String) -> bool {
-        self.counters.read_errors.fetch_add(1, Ordering::Relaxed);
         let mut inner = self.write();
         if !Self::is_current(&inner, name, generation) {
             return false;
@@ -329,6 +341,10 @@ impl DaemonState {
         let Some(reader) = inner.snapshot.readers.iter_mut().find(|r| r.name == name) else {
             return false;
         };
+        if reader.read_error.as_deref() == Some(error.as_str()) {
+            return false;
+        }
+        self.counters.read_errors.fetch_add(1, Ordering::Relaxed);
         reader.card = None;
         reader.read_error = Some(error.clone());
         let event = EventKind::ReadFailed {
@@ -522,6 +538,29 @@ mod tests {
         );
         let last = state.read().log.back().unwrap().full.clone();
         assert!(last.contains("\"from\":\"warning\"") && last.contains("\"to\":\"not_ready\""));
+    }
+
+    #[test]
+    fn a_repeated_failure_is_recorded_once_and_remembered_for_a_retry() {
+        let state = DaemonState::new(ServiceState::Running);
+        state.reader_added("R");
+        let generation = state.card_inserted("R", &[0x3B]);
+        assert_eq!(state.failed_read("R"), None);
+        assert!(state.read_failed("R", generation, "occupée".into()));
+        assert!(!state.read_failed("R", generation, "occupée".into()));
+        assert_eq!(state.counters.read_errors.load(Ordering::Relaxed), 1);
+        assert_eq!(state.failed_read("R"), Some(generation));
+        state.card_removed("R");
+        assert_eq!(state.failed_read("R"), None);
+        assert_eq!(
+            kinds(&state),
+            [
+                "reader_added",
+                "card_inserted",
+                "read_failed",
+                "card_removed"
+            ]
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 use std::ffi::CString;
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -14,6 +14,9 @@ use std::time::{Duration, Instant};
 use cpx_card::CardReport;
 
 use super::cards::CardSource;
+
+/// While another application holds a card exclusively, its read is tried again this often.
+pub const BUSY_RETRY: Duration = Duration::from_secs(1);
 use super::state::{reader_id, DaemonState};
 use crate::status::CardView;
 
@@ -139,7 +142,25 @@ fn work(reader: String, queue: Receiver<Job>, state: Arc<DaemonState>, cards: Ar
         return;
     };
     let mut last_seen: Option<CardReport> = None;
-    while let Ok(mut job) = queue.recv() {
+    let mut busy: Option<Job> = None;
+    loop {
+        let mut job = match busy.take() {
+            None => match queue.recv() {
+                Ok(job) => job,
+                Err(_) => return,
+            },
+            Some(pending) => match queue.recv_timeout(BUSY_RETRY) {
+                Ok(job) => job,
+                // Still the same card, still unread: try again.
+                Err(RecvTimeoutError::Timeout)
+                    if state.failed_read(&reader) == Some(pending.generation) =>
+                {
+                    pending
+                }
+                Err(RecvTimeoutError::Timeout) => continue,
+                Err(RecvTimeoutError::Disconnected) => return,
+            },
+        };
         // Only the latest insertion matters.
         while let Ok(newer) = queue.try_recv() {
             job = newer;
@@ -159,9 +180,13 @@ fn work(reader: String, queue: Receiver<Job>, state: Arc<DaemonState>, cards: Ar
                 last_seen = Some(report.clone());
                 state.card_read(&reader, job.generation, CardView { report, verdict });
             }
-            Err(error) => {
-                tracing::warn!("lecteur {id}: lecture impossible: {error}");
-                state.read_failed(&reader, job.generation, error);
+            Err(failure) => {
+                if state.read_failed(&reader, job.generation, failure.message.clone()) {
+                    tracing::warn!("lecteur {id}: lecture impossible: {}", failure.message);
+                }
+                if failure.card_busy {
+                    busy = Some(job);
+                }
             }
         }
     }
@@ -198,7 +223,11 @@ mod tests {
     }
 
     impl CardSource for FakeCards {
-        fn read(&self, reader: &CStr, known: Option<&CardReport>) -> Result<CardReport, String> {
+        fn read(
+            &self,
+            reader: &CStr,
+            known: Option<&CardReport>,
+        ) -> Result<CardReport, super::super::cards::ReadFailure> {
             let now = self.in_progress.fetch_add(1, Ordering::SeqCst) + 1;
             self.most_at_once.fetch_max(now, Ordering::SeqCst);
             std::thread::sleep(self.delay);
@@ -209,7 +238,7 @@ mod tests {
                 self.full_reads.fetch_add(1, Ordering::SeqCst);
             }
             if reader.to_bytes().starts_with(b"Broken") {
-                return Err("carte illisible".into());
+                return Err(String::from("carte illisible").into());
             }
             Ok(sample_card("DUPONT", "01"))
         }
