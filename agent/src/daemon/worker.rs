@@ -136,6 +136,14 @@ impl Workers {
     }
 }
 
+/// The JSON name of a kind or status (`CDE/CPE`, `not_ready`), for logs.
+fn label<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => "?".into(),
+    }
+}
+
 fn work(reader: String, queue: Receiver<Job>, state: Arc<DaemonState>, cards: Arc<dyn CardSource>) {
     let id = reader_id(&reader);
     let Ok(c_name) = CString::new(reader.as_bytes()) else {
@@ -171,9 +179,9 @@ fn work(reader: String, queue: Receiver<Job>, state: Arc<DaemonState>, cards: Ar
             Ok(report) => {
                 let verdict = cards.judge(&report);
                 tracing::info!(
-                    "lecteur {id}: carte lue ({:?}, {:?}), {} APDU en {} ms",
-                    report.kind,
-                    verdict.status,
+                    "lecteur {id}: carte lue ({}, {}), {} APDU en {} ms",
+                    label(&report.kind),
+                    label(&verdict.status),
                     report.apdu_count,
                     started.elapsed().as_millis()
                 );
