@@ -318,8 +318,10 @@ fn the_one_time_link_opens_a_session_that_shows_names_once() {
     // The same link a second time, from another browser: refused, and no names.
     let mut other = Browser::start();
     other.navigate(&link);
-    let refused = other.wait_dom("the refusal", |d| d.contains("déjà utilisé"));
-    assert!(refused.contains("cpx-agent open"), "{refused}");
+    let refused = other.wait_dom("the refusal", |d| {
+        d.contains("déjà utilisé") && d.contains("</main>") && d.contains("cpx-agent open")
+    });
+    assert!(!refused.contains("DIRECTEUR-TEST"), "{refused}");
     other.navigate(&agent.url("/"));
     let dom = other.wait_dom("the anonymous page", |d| d.contains("En direct"));
     assert_no_personal_data(&dom);

@@ -77,6 +77,10 @@ const TEXTE = {
 const etat = { service: null, lecteurs: [] };
 const articles = new Map();
 let connexionPerdue = false;
+// Counts what the event stream applied: a /v1/status answer read while the stream moved on
+// may be older than what the page shows, so it is dropped and asked for again.
+let generation = 0;
+const RELECTURES_MAX = 5;
 let source = null;
 
 function el(tag, attrs, ...enfants) {
@@ -246,6 +250,7 @@ function connexion(ok, texte) {
 }
 
 function instantane(status) {
+  generation++;
   etat.service = status.service;
   etat.lecteurs = (status.readers || []).map((r) => Object.assign({}, r));
   rendre();
@@ -253,9 +258,15 @@ function instantane(status) {
 
 async function relireEtat() {
   try {
-    const r = await fetch('/v1/status', { cache: 'no-store' });
-    if (!r.ok) throw new Error(String(r.status));
-    instantane(await r.json());
+    for (let essai = 1; ; essai++) {
+      const avant = generation;
+      const r = await fetch('/v1/status', { cache: 'no-store' });
+      if (!r.ok) throw new Error(String(r.status));
+      const status = await r.json();
+      if (generation !== avant && essai < RELECTURES_MAX) continue;
+      instantane(status);
+      break;
+    }
     if (!connexionPerdue) connexion(true);
   } catch (e) {
     connexion(false, TEXTE.injoignable);
@@ -268,6 +279,7 @@ function lecteur(id) {
 
 // Applies one event of the log; anything it cannot apply alone triggers a re-read.
 function evenement(nom, data) {
+  generation++;
   const l = data.reader != null ? lecteur(data.reader) : null;
   switch (nom) {
     case 'reader_added':
