@@ -27,7 +27,8 @@ const TEXTE = {
   serviceArrete: 'Service carte à puce (PC/SC) : arrêté ou injoignable — les lecteurs ne sont pas visibles.',
   serviceInconnu: 'Service carte à puce (PC/SC) : état inconnu.',
   remede: 'Que faire : ',
-  connecte: 'En direct — mis à jour à ',
+  connecte: 'En direct.',
+  miseAJour: 'Mis à jour à ',
   reconnexion: 'Connexion à l\u2019agent perdue : nouvelle tentative…',
   injoignable: 'L\u2019agent ne répond pas : est-il démarré ? (cpx-agent run)',
   aucunLecteur: 'Aucun lecteur détecté : branchez un lecteur de cartes.',
@@ -239,14 +240,20 @@ function rendre() {
   } else if (vide) {
     vide.remove();
   }
-  document.getElementById('resume').textContent =
-    arrete ? TEXTE.serviceArrete : TEXTE.resume(etat.lecteurs.length, parStatut);
+  texteSiChange('resume', arrete ? TEXTE.serviceArrete : TEXTE.resume(etat.lecteurs.length, parStatut));
+}
+
+// Sets a live region's text only when it changes, so screen readers announce changes only.
+function texteSiChange(id, texte) {
+  const e = document.getElementById(id);
+  if (e.textContent !== texte) e.textContent = texte;
 }
 
 function connexion(ok, texte) {
-  const p = document.getElementById('connexion');
-  p.classList.toggle('perdue', !ok);
-  p.textContent = ok ? TEXTE.connecte + new Date().toLocaleTimeString('fr-FR') : texte;
+  document.getElementById('connexion').classList.toggle('perdue', !ok);
+  texteSiChange('connexion-etat', ok ? TEXTE.connecte : texte);
+  document.getElementById('mise-a-jour').textContent =
+    ok ? TEXTE.miseAJour + new Date().toLocaleTimeString('fr-FR') : '';
 }
 
 function instantane(status) {
@@ -349,6 +356,7 @@ async function relireCartes() {
   const bouton = document.getElementById('relire');
   const resultat = document.getElementById('relire-resultat');
   bouton.disabled = true;
+  resultat.textContent = '';
   try {
     const r = await fetch('/v1/refresh', { method: 'POST' });
     const j = await r.json();
