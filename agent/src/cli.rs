@@ -61,6 +61,8 @@ pub enum Command {
     /// Ouvre la page d'état avec les noms des porteurs (lien à usage unique) / open the
     /// status page in a session that shows holder names.
     Open(open::Args),
+    /// Icône de la zone de notification (StatusNotifierItem) / tray icon over the agent's state.
+    Tray(crate::tray::cli::Args),
 }
 
 impl Command {
@@ -72,6 +74,7 @@ impl Command {
             | Command::Finess(_)
             | Command::Token(_)
             | Command::Open(_) => crate::logging::CLI_DEFAULT,
+            Command::Tray(_) => crate::logging::CLI_DEFAULT,
             Command::Run(_) => crate::logging::DAEMON_DEFAULT,
         }
     }
@@ -87,6 +90,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Token(args) => token::run(args),
         Command::Open(args) => open::run(args),
+        Command::Tray(args) => crate::tray::cli::run(args),
     };
     ExitCode::from(code)
 }

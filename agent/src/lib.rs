@@ -12,5 +12,6 @@ pub mod messages;
 pub mod snapshot;
 pub mod status;
 pub mod token;
+pub mod tray;
 pub mod usb;
 pub mod verdict;

@@ -1,0 +1,198 @@
+//! The tray's link to the running agent: follows `GET /v1/events` (SSE), re-reads
+//! `/v1/status` on a `gap`, reconnects with backoff when the agent is down (a new stream
+//! starts with a whole `snapshot`, so a reconnection re-reads the state), and carries the
+//! menu's actions (`POST /v1/refresh`). It never talks to PC/SC. Every change of the model is
+//! sent as a new `TrayView` on a watch channel.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use reqwest::header::{ACCEPT, AUTHORIZATION};
+use tokio::sync::watch;
+
+use super::model::{Next, TrayModel};
+use super::sse::SseParser;
+use super::texte;
+use super::view::{view, TrayView};
+use crate::status::StatusSnapshot;
+use crate::token::Token;
+
+/// First wait before reconnecting; doubled at each failure up to `BACKOFF_MAX`.
+pub const BACKOFF_MIN: Duration = Duration::from_millis(250);
+pub const BACKOFF_MAX: Duration = Duration::from_secs(10);
+/// The agent sends a keep-alive every 15 s: three missed ones mean the link is dead.
+pub const SILENCE_LIMIT: Duration = Duration::from_secs(45);
+/// Connecting to a local agent and getting its headers.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// An HTTP client of the agent at one loopback address.
+#[derive(Clone)]
+pub struct AgentClient {
+    addr: SocketAddr,
+    http: reqwest::Client,
+    token: Option<Token>,
+}
+
+/// Why a stream ended.
+#[derive(Debug)]
+enum StreamEnd {
+    /// The token was refused: go on without it at once.
+    TokenRefused,
+    /// The link is down (or never came up): `detail`, French or system text.
+    Down { detail: String, was_up: bool },
+}
+
+impl AgentClient {
+    /// `token`: the user's token, to get holder names (menu only); `None` for redacted data.
+    pub fn new(addr: SocketAddr, token: Option<Token>) -> Result<AgentClient, String> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .no_proxy()
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok(AgentClient { addr, http, token })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let builder = self.http.request(method, self.url(path));
+        match &self.token {
+            Some(token) => builder.header(AUTHORIZATION, format!("Bearer {}", token.as_str())),
+            None => builder,
+        }
+    }
+
+    /// `GET /v1/status`.
+    pub async fn status(&self) -> Result<StatusSnapshot, String> {
+        let response = self
+            .request(reqwest::Method::GET, "/v1/status")
+            .timeout(CONNECT_TIMEOUT)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        if !response.status().is_success() {
+            return Err(texte::http_status(response.status().as_u16()));
+        }
+        response
+            .json::<StatusSnapshot>()
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    /// `POST /v1/refresh`: the agent reads every card again.
+    pub async fn refresh(&self) -> Result<(), String> {
+        let response = self
+            .request(reqwest::Method::POST, "/v1/refresh")
+            .timeout(CONNECT_TIMEOUT)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        if response.status().is_success() {
+            Ok(())
+        } else {
+            Err(texte::http_status(response.status().as_u16()))
+        }
+    }
+
+    /// Follows the agent for ever, publishing each new view on `views`. Returns when nobody
+    /// watches `views` any more.
+    pub async fn follow(mut self, views: watch::Sender<TrayView>) {
+        let agent = format!("http://{}", self.addr);
+        let mut model = TrayModel::new();
+        let mut backoff = BACKOFF_MIN;
+        while !views.is_closed() {
+            match self.stream(&mut model, &views, &agent).await {
+                StreamEnd::TokenRefused => {
+                    tracing::warn!("{}", texte::TOKEN_REFUSED);
+                    self.token = None;
+                    continue;
+                }
+                StreamEnd::Down { detail, was_up } => {
+                    if was_up {
+                        backoff = BACKOFF_MIN;
+                    }
+                    tracing::debug!("agent injoignable : {detail}");
+                    model.agent_down(detail);
+                    publish(&views, &model, &agent);
+                }
+            }
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(BACKOFF_MAX);
+        }
+    }
+
+    /// One connection to `/v1/events`, until it ends.
+    async fn stream(
+        &self,
+        model: &mut TrayModel,
+        views: &watch::Sender<TrayView>,
+        agent: &str,
+    ) -> StreamEnd {
+        let down = |detail: String, was_up: bool| StreamEnd::Down { detail, was_up };
+        let sent = self
+            .request(reqwest::Method::GET, "/v1/events")
+            .header(ACCEPT, "text/event-stream")
+            .send();
+        let mut response = match tokio::time::timeout(CONNECT_TIMEOUT, sent).await {
+            Ok(Ok(response)) => response,
+            Ok(Err(e)) => return down(e.to_string(), false),
+            Err(_) => return down(texte::STREAM_SILENT.to_string(), false),
+        };
+        let status = response.status();
+        if status == reqwest::StatusCode::UNAUTHORIZED && self.token.is_some() {
+            return StreamEnd::TokenRefused;
+        }
+        if !status.is_success() {
+            return down(texte::http_status(status.as_u16()), false);
+        }
+        let mut parser = SseParser::new();
+        let mut was_up = false;
+        loop {
+            let chunk = match tokio::time::timeout(SILENCE_LIMIT, response.chunk()).await {
+                Ok(Ok(Some(chunk))) => chunk,
+                Ok(Ok(None)) => return down(texte::STREAM_CLOSED.to_string(), was_up),
+                Ok(Err(e)) => return down(e.to_string(), was_up),
+                Err(_) => return down(texte::STREAM_SILENT.to_string(), was_up),
+            };
+            let messages = match parser.feed(&chunk) {
+                Ok(messages) => messages,
+                Err(e) => return down(e.to_string(), was_up),
+            };
+            for message in messages {
+                match model.on_message(&message) {
+                    Next::Changed => {
+                        was_up = true;
+                        publish(views, model, agent);
+                    }
+                    Next::Unchanged => {}
+                    Next::Reread => match self.status().await {
+                        Ok(snapshot) => {
+                            model.replace(snapshot);
+                            publish(views, model, agent);
+                        }
+                        Err(detail) => return down(detail, was_up),
+                    },
+                }
+            }
+        }
+    }
+}
+
+fn publish(views: &watch::Sender<TrayView>, model: &TrayModel, agent: &str) {
+    let next = view(model, agent);
+    views.send_if_modified(|current| {
+        if *current == next {
+            false
+        } else {
+            *current = next;
+            true
+        }
+    });
+}

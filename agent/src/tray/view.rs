@@ -1,0 +1,177 @@
+//! From the model to what the tray shows: the face (icon, SNI status), the French tooltip
+//! (one line per reader, never a holder name) and the holder lines of the menu (only when the
+//! tray read the snapshot with the user's token). Pure.
+
+use cpx_card::CardFamily;
+
+use crate::messages::cli::family_label;
+use crate::messages::findings::kind_label;
+use crate::status::{ReaderView, ServiceState};
+use crate::verdict::Status;
+
+use super::model::{Link, TrayModel};
+use super::texte;
+
+/// The state the icon shows: the worst among the present cards, or why there is none.
+/// The card faces are ordered from best to worst (`Ord`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Face {
+    Connecting,
+    AgentDown,
+    PcscUnavailable,
+    NoCard,
+    Ready,
+    Reading,
+    Unknown,
+    Warning,
+    ReadFailed,
+    NotReady,
+}
+
+impl Face {
+    /// A standard freedesktop icon name (every icon theme has them: no asset shipped).
+    pub fn icon_name(self) -> &'static str {
+        match self {
+            Face::Connecting => "network-idle",
+            Face::AgentDown => "network-offline",
+            Face::PcscUnavailable => "network-error",
+            Face::NoCard => "media-flash",
+            Face::Ready => "security-high",
+            Face::Reading => "view-refresh",
+            Face::Unknown => "dialog-question",
+            Face::Warning => "dialog-warning",
+            Face::ReadFailed | Face::NotReady => "dialog-error",
+        }
+    }
+
+    /// Whether the item asks for attention (SNI `NeedsAttention`) rather than `Active`.
+    pub fn needs_attention(self) -> bool {
+        matches!(
+            self,
+            Face::AgentDown
+                | Face::PcscUnavailable
+                | Face::Warning
+                | Face::ReadFailed
+                | Face::NotReady
+        )
+    }
+
+    fn of_status(status: Status) -> Face {
+        match status {
+            Status::Ready => Face::Ready,
+            Status::Warning => Face::Warning,
+            Status::NotReady => Face::NotReady,
+            Status::Unknown => Face::Unknown,
+        }
+    }
+}
+
+/// Everything the SNI item shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrayView {
+    pub face: Face,
+    /// Tooltip title: `Cartes CPx — prête pour RPPS+`.
+    pub tooltip_title: String,
+    /// Tooltip body, one line per reader (or the reason there is none).
+    pub tooltip_lines: Vec<String>,
+    /// Menu lines naming holders; empty unless the snapshot carries names (token).
+    pub holder_lines: Vec<String>,
+}
+
+impl TrayView {
+    pub fn icon_name(&self) -> &'static str {
+        self.face.icon_name()
+    }
+
+    pub fn tooltip_text(&self) -> String {
+        self.tooltip_lines.join("\n")
+    }
+}
+
+/// A reader's face; `None` when it holds no card.
+fn reader_face(model: &TrayModel, reader: &ReaderView) -> Option<Face> {
+    match (&reader.card, &reader.read_error) {
+        (Some(card), _) => Some(Face::of_status(card.verdict.status)),
+        (None, Some(_)) => Some(Face::ReadFailed),
+        (None, None) if model.reading.contains(&reader.id) => Some(Face::Reading),
+        (None, None) => None,
+    }
+}
+
+/// What the card is, without personal data: kind and structure number (`CDE/CPE 750712184`).
+fn card_label(reader: &ReaderView) -> Option<String> {
+    let card = reader.card.as_ref()?;
+    let report = &card.report;
+    if report.family == CardFamily::NotCpx {
+        return Some(family_label(report.family).to_string());
+    }
+    let mut label = kind_label(report.kind).to_string();
+    if let Some(structure) = &report.structure {
+        label.push(' ');
+        label.push_str(&structure.number);
+    }
+    Some(label)
+}
+
+fn reader_line(model: &TrayModel, reader: &ReaderView) -> String {
+    let face = reader_face(model, reader);
+    let mut state = texte::reader_state(face.unwrap_or(Face::NoCard)).to_string();
+    if let (Some(Face::ReadFailed), Some(error)) = (face, &reader.read_error) {
+        state = format!("{state} ({error})");
+    }
+    texte::reader_line(&reader.name, card_label(reader).as_deref(), &state)
+}
+
+fn holder_line(reader: &ReaderView) -> Option<String> {
+    let holder = reader.card.as_ref()?.report.holder.as_ref()?;
+    let name: Vec<&str> = [holder.given_name.as_deref(), holder.surname.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    (!name.is_empty()).then(|| texte::holder_line(&reader.name, &name.join(" ")))
+}
+
+/// The view of `model`; `agent` names the agent's address in the "agent down" text.
+pub fn view(model: &TrayModel, agent: &str) -> TrayView {
+    let (face, lines, holders, readers) = match (&model.link, &model.snapshot) {
+        (Link::AgentDown { detail }, _) => (
+            Face::AgentDown,
+            vec![texte::agent_down(detail, agent)],
+            Vec::new(),
+            0,
+        ),
+        (Link::Connecting, _) | (Link::Following, None) => (
+            Face::Connecting,
+            vec![texte::CONNECTING.to_string()],
+            Vec::new(),
+            0,
+        ),
+        (Link::Following, Some(snapshot)) if snapshot.service == ServiceState::Unavailable => (
+            Face::PcscUnavailable,
+            vec![crate::messages::snapshot::pcsc_remedy().to_string()],
+            Vec::new(),
+            0,
+        ),
+        (Link::Following, Some(snapshot)) => {
+            let face = snapshot
+                .readers
+                .iter()
+                .filter_map(|r| reader_face(model, r))
+                .max()
+                .unwrap_or(Face::NoCard);
+            let lines = snapshot
+                .readers
+                .iter()
+                .map(|r| reader_line(model, r))
+                .collect();
+            let holders = snapshot.readers.iter().filter_map(holder_line).collect();
+            (face, lines, holders, snapshot.readers.len())
+        }
+    };
+    TrayView {
+        face,
+        tooltip_title: format!("{} — {}", texte::TITLE, texte::summary(face, readers)),
+        tooltip_lines: lines,
+        holder_lines: holders,
+    }
+}

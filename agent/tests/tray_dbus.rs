@@ -1,0 +1,431 @@
+//! `cpx-agent tray` end to end, headless: a private D-Bus session bus (dbus-daemon), a mock
+//! agent (axum, serving `/v1/status` and `/v1/events` from a scripted sequence), the real tray
+//! binary; the item's D-Bus properties (IconName, Status, ToolTip) are read with gdbus and
+//! must follow the scripted verdicts, the agent going away and coming back, and the menu's
+//! "Relire les cartes" and "Quitter". No StatusNotifierWatcher runs: the item must still be
+//! exported on the bus.
+
+use std::convert::Infallible;
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::State;
+use axum::response::sse::{Event, Sse};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use futures::stream::{self, Stream, StreamExt};
+use serde_json::{json, Value};
+use tokio::sync::{broadcast, watch};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+// ---- the mock agent ---------------------------------------------------------------------
+
+struct Script {
+    snapshot: Mutex<Value>,
+    events: broadcast::Sender<(String, String)>,
+    refreshes: AtomicUsize,
+    /// true: every open event stream ends (the agent goes away).
+    stopping: watch::Sender<bool>,
+}
+
+async fn status(State(script): State<Arc<Script>>) -> Json<Value> {
+    Json(script.snapshot.lock().unwrap().clone())
+}
+
+async fn refresh(State(script): State<Arc<Script>>) -> Json<Value> {
+    script.refreshes.fetch_add(1, Ordering::SeqCst);
+    Json(json!({ "reads_queued": 1 }))
+}
+
+async fn events(
+    State(script): State<Arc<Script>>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let first = Event::default()
+        .event("snapshot")
+        .id("1")
+        .data(script.snapshot.lock().unwrap().to_string());
+    let receiver = script.events.subscribe();
+    let stopping = script.stopping.subscribe();
+    let live = stream::unfold(
+        (receiver, stopping),
+        |(mut receiver, mut stopping)| async move {
+            let got = tokio::select! {
+                _ = stopping.wait_for(|s| *s) => None,
+                got = receiver.recv() => got.ok(),
+            };
+            let (name, data) = got?;
+            Some((
+                Ok(Event::default().event(name).data(data)),
+                (receiver, stopping),
+            ))
+        },
+    );
+    Sse::new(stream::iter([Ok(first)]).chain(live))
+}
+
+struct MockAgent {
+    runtime: tokio::runtime::Runtime,
+    script: Arc<Script>,
+    addr: SocketAddr,
+    server: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl MockAgent {
+    fn start(snapshot: Value) -> MockAgent {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let script = Arc::new(Script {
+            snapshot: Mutex::new(snapshot),
+            events: broadcast::channel(64).0,
+            refreshes: AtomicUsize::new(0),
+            stopping: watch::channel(false).0,
+        });
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut agent = MockAgent {
+            runtime,
+            script,
+            addr,
+            server: None,
+        };
+        agent.serve(listener);
+        agent
+    }
+
+    fn serve(&mut self, listener: tokio::net::TcpListener) {
+        let app = Router::new()
+            .route("/v1/status", get(status))
+            .route("/v1/events", get(events))
+            .route("/v1/refresh", post(refresh))
+            .with_state(self.script.clone());
+        self.server = Some(self.runtime.spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        }));
+    }
+
+    /// Sends one event on every open stream.
+    fn send(&self, name: &str, body: Value) {
+        let mut data = json!({ "id": 2, "at": "2026-11-29T10:00:00Z", "type": name });
+        if let (Value::Object(d), Value::Object(b)) = (&mut data, body) {
+            d.extend(b);
+        }
+        // Tray not connected yet is a test bug: the caller waits for it first.
+        self.script
+            .events
+            .send((name.to_string(), data.to_string()))
+            .unwrap();
+    }
+
+    fn set_snapshot(&self, snapshot: Value) {
+        *self.script.snapshot.lock().unwrap() = snapshot;
+    }
+
+    /// The agent goes away: streams end, the port refuses connections.
+    fn stop(&mut self) {
+        self.script.stopping.send_replace(true);
+        if let Some(server) = self.server.take() {
+            server.abort();
+            let _ = self.runtime.block_on(server);
+        }
+    }
+
+    /// The agent comes back on the same port.
+    fn restart(&mut self) {
+        self.script.stopping.send_replace(false);
+        let listener = self
+            .runtime
+            .block_on(tokio::net::TcpListener::bind(self.addr))
+            .unwrap();
+        self.serve(listener);
+    }
+}
+
+fn card(kind: &str, status: &str, structure: Option<&str>) -> Value {
+    json!({
+        "atr": "3B 8F 80 01", "family": "cps3", "serial": "0102", "kind": kind,
+        "holder": null,
+        "structure": structure.map(|n| json!({
+            "id": format!("1{n}"), "id_type": "FINESS", "number": n, "name": null,
+            "departement": null
+        })),
+        "card_number": null, "not_before": "2024-01-01T00:00:00Z",
+        "not_after": "2029-01-01T00:00:00Z", "pin_tries_left": 3, "pin_state": "tries_left",
+        "trust": "test", "certificates": [], "disagreements": [], "apdu_count": 22,
+        "verdict": { "status": status, "findings": [] }
+    })
+}
+
+fn one_reader(card: Option<Value>) -> Value {
+    json!({ "service": "running",
+            "readers": [{ "id": "lecteur-a", "name": "A", "card": card }] })
+}
+
+// ---- the bus and the tray ---------------------------------------------------------------
+
+/// A private session bus; killed on drop.
+struct SessionBus {
+    daemon: Child,
+    address: String,
+}
+
+impl SessionBus {
+    fn start() -> SessionBus {
+        let mut daemon = Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--print-address=1"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dbus-daemon (package dbus) is needed: tests/run installs it");
+        let mut line = String::new();
+        BufReader::new(daemon.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let address = line.trim().to_string();
+        assert!(address.starts_with("unix:"), "{address:?}");
+        SessionBus { daemon, address }
+    }
+
+    /// `gdbus call` on the bus; stdout, or `None` when the call fails (not yet exported).
+    fn call(&self, args: &[&str]) -> Option<String> {
+        let out = Command::new("gdbus")
+            .args(["call", "--address", &self.address])
+            .args(args)
+            .output()
+            .expect("gdbus (package libglib2.0-bin) is needed: tests/run installs it");
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+}
+
+impl Drop for SessionBus {
+    fn drop(&mut self) {
+        let _ = self.daemon.kill();
+        let _ = self.daemon.wait();
+    }
+}
+
+struct Tray<'a> {
+    bus: &'a SessionBus,
+    child: Child,
+    name: String,
+}
+
+impl<'a> Tray<'a> {
+    fn start(bus: &'a SessionBus, agent: SocketAddr, dir: &std::path::Path) -> Tray<'a> {
+        let child = Command::new(env!("CARGO_BIN_EXE_cpx-agent"))
+            .args(["tray", "--no-token", "--agent", &format!("http://{agent}")])
+            .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+            .env("XDG_CONFIG_HOME", dir)
+            .env("CPX_AGENT_TOKEN_FILE", dir.join("token"))
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let name = format!("org.kde.StatusNotifierItem-{}-1", child.id());
+        Tray { bus, child, name }
+    }
+
+    fn property(&self, name: &str) -> Option<String> {
+        self.bus.call(&[
+            "--dest",
+            &self.name,
+            "--object-path",
+            "/StatusNotifierItem",
+            "--method",
+            "org.freedesktop.DBus.Properties.Get",
+            "org.kde.StatusNotifierItem",
+            name,
+        ])
+    }
+
+    /// Waits until IconName is `icon`, Status is `status` and ToolTip contains every `words`.
+    fn wait_for(&self, icon: &str, status: &str, words: &[&str]) {
+        let deadline = Instant::now() + WAIT;
+        let mut seen = (None, None, None);
+        while Instant::now() < deadline {
+            seen = (
+                self.property("IconName"),
+                self.property("Status"),
+                self.property("ToolTip"),
+            );
+            if let (Some(i), Some(s), Some(t)) = &seen {
+                if i.contains(&format!("'{icon}'"))
+                    && s.contains(&format!("'{status}'"))
+                    && words.iter().all(|w| t.contains(w))
+                {
+                    return;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("tray never showed {icon}/{status}/{words:?}; last seen {seen:?}");
+    }
+
+    /// Clicks the menu item labelled `label` (com.canonical.dbusmenu).
+    fn click(&self, label: &str) {
+        let layout = self
+            .bus
+            .call(&[
+                "--dest",
+                &self.name,
+                "--object-path",
+                "/MenuBar",
+                "--method",
+                "com.canonical.dbusmenu.GetLayout",
+                "--",
+                "0",
+                "-1",
+                "[]",
+            ])
+            .expect("menu layout");
+        let at = layout
+            .find(&format!("'label': <'{label}'>"))
+            .or_else(|| layout.find(&format!("'label': <\"{label}\">")))
+            .unwrap_or_else(|| panic!("{label} not in {layout}"));
+        // The item's id is the number after the last `<(` before its label.
+        let start = layout[..at].rfind("<(").expect("item start") + 2;
+        let id: String = layout[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_digit())
+            .collect();
+        self.bus
+            .call(&[
+                "--dest",
+                &self.name,
+                "--object-path",
+                "/MenuBar",
+                "--method",
+                "com.canonical.dbusmenu.Event",
+                "--",
+                &id,
+                "clicked",
+                "<''>",
+                "0",
+            ])
+            .expect("menu event");
+    }
+}
+
+impl Drop for Tray<'_> {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn the_tray_icon_follows_the_agents_verdicts_on_dbus() {
+    let dir = tempfile::tempdir().unwrap();
+    let bus = SessionBus::start();
+    let mut agent = MockAgent::start(one_reader(Some(card(
+        "CDE/CPE",
+        "ready",
+        Some("750712184"),
+    ))));
+    let mut tray = Tray::start(&bus, agent.addr, dir.path());
+
+    // Exported without any StatusNotifierWatcher, showing the first snapshot.
+    tray.wait_for(
+        "security-high",
+        "Active",
+        &["Cartes CPx", "Lecteur A : CDE/CPE 750712184 — prête"],
+    );
+
+    // Scripted events: a verdict that falls, the card leaving, a new card being read.
+    agent.send(
+        "card_read",
+        json!({ "reader": "lecteur-a", "card": card("CDE/CPE", "not_ready", Some("750712184")) }),
+    );
+    tray.wait_for("dialog-error", "NeedsAttention", &["— pas prête"]);
+    agent.send("card_removed", json!({ "reader": "lecteur-a" }));
+    tray.wait_for("media-flash", "Active", &["Lecteur A : pas de carte"]);
+    agent.send(
+        "card_inserted",
+        json!({ "reader": "lecteur-a", "atr": "3B" }),
+    );
+    tray.wait_for("view-refresh", "Active", &["lecture en cours"]);
+
+    // A gap: the tray re-reads /v1/status.
+    agent.set_snapshot(one_reader(Some(card("CPS", "warning", None))));
+    agent.send("gap", json!({ "oldest_kept": 0, "reread": "/v1/status" }));
+    tray.wait_for(
+        "dialog-warning",
+        "NeedsAttention",
+        &["Lecteur A : CPS — à surveiller"],
+    );
+
+    // PC/SC goes away, then the agent itself.
+    agent.send("service_lost", json!({}));
+    tray.wait_for("network-error", "NeedsAttention", &["PC/SC"]);
+    agent.stop();
+    tray.wait_for("network-offline", "NeedsAttention", &["Agent injoignable"]);
+
+    // The agent comes back: the tray reconnects by itself and shows the new snapshot.
+    agent.set_snapshot(one_reader(Some(card("CPS", "unknown", None))));
+    agent.restart();
+    tray.wait_for(
+        "dialog-question",
+        "Active",
+        &["Lecteur A : CPS — indéterminée"],
+    );
+
+    // The menu: "Relire les cartes" posts /v1/refresh, "Quitter" ends the tray cleanly.
+    assert_eq!(agent.script.refreshes.load(Ordering::SeqCst), 0);
+    tray.click("Relire les cartes");
+    let deadline = Instant::now() + WAIT;
+    while agent.script.refreshes.load(Ordering::SeqCst) == 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(agent.script.refreshes.load(Ordering::SeqCst), 1);
+    tray.click("Quitter");
+    let deadline = Instant::now() + WAIT;
+    let status = loop {
+        if let Some(status) = tray.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "the tray did not quit");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(0));
+    assert!(tray.property("IconName").is_none(), "item still on the bus");
+}
+
+#[test]
+fn without_a_session_bus_the_tray_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_cpx-agent"))
+        .args(["tray", "--no-token", "--agent", "http://127.0.0.1:9"])
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            format!("unix:path={}", dir.path().join("none").display()),
+        )
+        .env("XDG_CONFIG_HOME", dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("bus D-Bus de session"), "{stderr}");
+}
+
+#[test]
+fn a_remote_agent_address_is_refused() {
+    let out = Command::new(env!("CARGO_BIN_EXE_cpx-agent"))
+        .args(["tray", "--agent", "http://10.0.0.1:8787"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("adresse d'agent invalide"));
+}
