@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, Sse};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -29,12 +30,59 @@ struct Script {
     snapshot: Mutex<Value>,
     events: broadcast::Sender<(String, String)>,
     refreshes: AtomicUsize,
+    /// One-time codes asked (`POST /v1/session/otp`, token required).
+    codes: AtomicUsize,
+    /// The user's token; a request presenting another one is refused (401), as the agent does.
+    token: Option<String>,
     /// true: every open event stream ends (the agent goes away).
     stopping: watch::Sender<bool>,
 }
 
-async fn status(State(script): State<Arc<Script>>) -> Json<Value> {
-    Json(script.snapshot.lock().unwrap().clone())
+/// Whether the caller presented the token (holder names), or a 401 for a wrong one.
+fn authorised(script: &Script, headers: &HeaderMap) -> Result<bool, StatusCode> {
+    let Some(value) = headers.get("authorization") else {
+        return Ok(false);
+    };
+    let presented = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer "));
+    match (presented, &script.token) {
+        (Some(p), Some(t)) if p == t => Ok(true),
+        _ => Err(StatusCode::UNAUTHORIZED),
+    }
+}
+
+/// The snapshot as this caller may see it: without holders unless authorised.
+fn snapshot_for(script: &Script, authorised: bool) -> Value {
+    let mut snapshot = script.snapshot.lock().unwrap().clone();
+    if !authorised {
+        for reader in snapshot["readers"].as_array_mut().unwrap() {
+            if reader["card"].is_object() {
+                reader["card"]["holder"] = Value::Null;
+            }
+        }
+    }
+    snapshot
+}
+
+async fn status(
+    State(script): State<Arc<Script>>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, StatusCode> {
+    let authorised = authorised(&script, &headers)?;
+    Ok(Json(snapshot_for(&script, authorised)))
+}
+
+async fn one_time_code(
+    State(script): State<Arc<Script>>,
+    headers: HeaderMap,
+) -> Result<(StatusCode, Json<Value>), StatusCode> {
+    if !authorised(&script, &headers)? {
+        return Err(StatusCode::UNAUTHORIZED);
+    }
+    script.codes.fetch_add(1, Ordering::SeqCst);
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "code": "c0de", "path": "/session?code=c0de", "expires_in_seconds": 60 })),
+    ))
 }
 
 async fn refresh(State(script): State<Arc<Script>>) -> Json<Value> {
@@ -44,11 +92,13 @@ async fn refresh(State(script): State<Arc<Script>>) -> Json<Value> {
 
 async fn events(
     State(script): State<Arc<Script>>,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    headers: HeaderMap,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, StatusCode> {
+    let authorised = authorised(&script, &headers)?;
     let first = Event::default()
         .event("snapshot")
         .id("1")
-        .data(script.snapshot.lock().unwrap().to_string());
+        .data(snapshot_for(&script, authorised).to_string());
     let receiver = script.events.subscribe();
     let stopping = script.stopping.subscribe();
     let live = stream::unfold(
@@ -65,7 +115,7 @@ async fn events(
             ))
         },
     );
-    Sse::new(stream::iter([Ok(first)]).chain(live))
+    Ok(Sse::new(stream::iter([Ok(first)]).chain(live)))
 }
 
 struct MockAgent {
@@ -77,6 +127,10 @@ struct MockAgent {
 
 impl MockAgent {
     fn start(snapshot: Value) -> MockAgent {
+        MockAgent::with_token(snapshot, None)
+    }
+
+    fn with_token(snapshot: Value, token: Option<String>) -> MockAgent {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -86,6 +140,8 @@ impl MockAgent {
             snapshot: Mutex::new(snapshot),
             events: broadcast::channel(64).0,
             refreshes: AtomicUsize::new(0),
+            codes: AtomicUsize::new(0),
+            token,
             stopping: watch::channel(false).0,
         });
         let listener = runtime
@@ -107,6 +163,7 @@ impl MockAgent {
             .route("/v1/status", get(status))
             .route("/v1/events", get(events))
             .route("/v1/refresh", post(refresh))
+            .route("/v1/session/otp", post(one_time_code))
             .with_state(self.script.clone());
         self.server = Some(self.runtime.spawn(async move {
             let _ = axum::serve(listener, app).await;
@@ -153,7 +210,8 @@ impl MockAgent {
 fn card(kind: &str, status: &str, structure: Option<&str>) -> Value {
     json!({
         "atr": "3B 8F 80 01", "family": "cps3", "serial": "0102", "kind": kind,
-        "holder": null,
+        "holder": { "id": "899700041983", "id_type": "RPPS", "surname": "Martin",
+                    "given_name": "Jeanne", "title": null, "profession_code": null },
         "structure": structure.map(|n| json!({
             "id": format!("1{n}"), "id_type": "FINESS", "number": n, "name": null,
             "departement": null
@@ -223,8 +281,18 @@ struct Tray<'a> {
 
 impl<'a> Tray<'a> {
     fn start(bus: &'a SessionBus, agent: SocketAddr, dir: &std::path::Path) -> Tray<'a> {
+        Tray::start_with(bus, agent, dir, &["--no-token"])
+    }
+
+    fn start_with(
+        bus: &'a SessionBus,
+        agent: SocketAddr,
+        dir: &std::path::Path,
+        extra: &[&str],
+    ) -> Tray<'a> {
         let child = Command::new(env!("CARGO_BIN_EXE_cpx-agent"))
-            .args(["tray", "--no-token", "--agent", &format!("http://{agent}")])
+            .args(["tray", "--agent", &format!("http://{agent}")])
+            .args(extra)
             .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
             .env("XDG_CONFIG_HOME", dir)
             .env("CPX_AGENT_TOKEN_FILE", dir.join("token"))
@@ -274,10 +342,9 @@ impl<'a> Tray<'a> {
         panic!("tray never showed {icon}/{status}/{words:?}; last seen {seen:?}");
     }
 
-    /// Clicks the menu item labelled `label` (com.canonical.dbusmenu).
-    fn click(&self, label: &str) {
-        let layout = self
-            .bus
+    /// The menu's layout (com.canonical.dbusmenu), as gdbus prints it.
+    fn menu(&self) -> String {
+        self.bus
             .call(&[
                 "--dest",
                 &self.name,
@@ -290,7 +357,12 @@ impl<'a> Tray<'a> {
                 "-1",
                 "[]",
             ])
-            .expect("menu layout");
+            .expect("menu layout")
+    }
+
+    /// Clicks the menu item labelled `label`.
+    fn click(&self, label: &str) {
+        let layout = self.menu();
         let at = layout
             .find(&format!("'label': <'{label}'>"))
             .or_else(|| layout.find(&format!("'label': <\"{label}\">")))
@@ -428,4 +500,64 @@ fn a_remote_agent_address_is_refused() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("adresse d'agent invalide"));
+}
+
+/// The token file of the tests' user, created by `cpx-agent token`.
+fn user_token(dir: &std::path::Path) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_cpx-agent"))
+        .arg("token")
+        .env("CPX_AGENT_TOKEN_FILE", dir.join("token"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+fn wait_until(what: &str, done: impl Fn() -> bool) {
+    let deadline = Instant::now() + WAIT;
+    while !done() {
+        assert!(Instant::now() < deadline, "never: {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn with_the_users_token_holders_are_named_in_the_menu_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = user_token(dir.path());
+    let bus = SessionBus::start();
+    let agent = MockAgent::with_token(one_reader(Some(card("CPS", "ready", None))), Some(token));
+    let tray = Tray::start_with(&bus, agent.addr, dir.path(), &[]);
+    tray.wait_for("security-high", "Active", &["Lecteur A : CPS — prête"]);
+    let menu = tray.menu();
+    assert!(menu.contains("Lecteur A : Jeanne Martin"), "{menu}");
+    let tooltip = tray.property("ToolTip").unwrap();
+    for personal in ["Jeanne", "Martin", "899700041983"] {
+        assert!(!tooltip.contains(personal), "{personal} in {tooltip}");
+    }
+    // "Ouvrir la page d'état" runs `cpx-agent open`: a one-time code asked with the token.
+    tray.click("Ouvrir la page d'état");
+    wait_until("one-time code asked", || {
+        agent.script.codes.load(Ordering::SeqCst) == 1
+    });
+}
+
+#[test]
+fn a_refused_token_leaves_the_tray_working_without_names() {
+    let dir = tempfile::tempdir().unwrap();
+    user_token(dir.path());
+    let bus = SessionBus::start();
+    let agent = MockAgent::with_token(
+        one_reader(Some(card("CDE/CPE", "warning", Some("750712184")))),
+        Some("another-users-token".to_string()),
+    );
+    let tray = Tray::start_with(&bus, agent.addr, dir.path(), &[]);
+    tray.wait_for(
+        "dialog-warning",
+        "NeedsAttention",
+        &["Lecteur A : CDE/CPE 750712184 — à surveiller"],
+    );
+    let menu = tray.menu();
+    assert!(!menu.contains("Jeanne"), "{menu}");
+    assert!(menu.contains("Relire les cartes"), "{menu}");
 }
