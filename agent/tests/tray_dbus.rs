@@ -3,7 +3,7 @@
 //! binary; the item's D-Bus properties (IconName, Status, ToolTip) are read with gdbus and
 //! must follow the scripted verdicts, the agent going away and coming back, and the menu's
 //! "Relire les cartes" and "Quitter". No StatusNotifierWatcher runs: the item must still be
-//! exported on the bus.
+//! exported on the bus; a minimal watcher (zbus) started later must receive its registration.
 
 use std::convert::Infallible;
 use std::io::{BufRead, BufReader};
@@ -560,4 +560,62 @@ fn a_refused_token_leaves_the_tray_working_without_names() {
     let menu = tray.menu();
     assert!(!menu.contains("Jeanne"), "{menu}");
     assert!(menu.contains("Relire les cartes"), "{menu}");
+}
+
+/// A minimal org.kde.StatusNotifierWatcher: records the items that register.
+struct Watcher {
+    registered: Arc<Mutex<Vec<String>>>,
+}
+
+#[zbus::interface(name = "org.kde.StatusNotifierWatcher")]
+impl Watcher {
+    fn register_status_notifier_item(&self, service: &str) {
+        self.registered.lock().unwrap().push(service.to_string());
+    }
+
+    fn register_status_notifier_host(&self, _service: &str) {}
+
+    #[zbus(property)]
+    fn is_status_notifier_host_registered(&self) -> bool {
+        true
+    }
+
+    #[zbus(property)]
+    fn registered_status_notifier_items(&self) -> Vec<String> {
+        self.registered.lock().unwrap().clone()
+    }
+
+    #[zbus(property)]
+    fn protocol_version(&self) -> i32 {
+        0
+    }
+}
+
+#[test]
+fn a_watcher_that_appears_later_gets_the_item_registered() {
+    let dir = tempfile::tempdir().unwrap();
+    let bus = SessionBus::start();
+    let agent = MockAgent::start(one_reader(None));
+    let tray = Tray::start(&bus, agent.addr, dir.path());
+    // Exported while no watcher exists.
+    tray.wait_for("media-flash", "Active", &["Lecteur A : pas de carte"]);
+
+    let registered = Arc::new(Mutex::new(Vec::new()));
+    let watcher = Watcher {
+        registered: registered.clone(),
+    };
+    let _connection = agent.runtime.block_on(async {
+        zbus::connection::Builder::address(bus.address.as_str())
+            .unwrap()
+            .name("org.kde.StatusNotifierWatcher")
+            .unwrap()
+            .serve_at("/StatusNotifierWatcher", watcher)
+            .unwrap()
+            .build()
+            .await
+            .unwrap()
+    });
+    wait_until("the item registers with the watcher", || {
+        registered.lock().unwrap().contains(&tray.name)
+    });
 }
