@@ -5,7 +5,7 @@
 //! sent as a new `TrayView` on a watch channel.
 
 use std::net::SocketAddr;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use reqwest::header::{ACCEPT, AUTHORIZATION};
 use tokio::sync::watch;
@@ -22,6 +22,8 @@ pub const BACKOFF_MIN: Duration = Duration::from_millis(250);
 pub const BACKOFF_MAX: Duration = Duration::from_secs(10);
 /// The agent sends a keep-alive every 15 s: three missed ones mean the link is dead.
 pub const SILENCE_LIMIT: Duration = Duration::from_secs(45);
+/// Least time between two immediate reconnections (see `follow`).
+const QUICK_RETRY_EVERY: Duration = Duration::from_secs(5);
 /// Connecting to a local agent and getting its headers.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -107,11 +109,22 @@ impl AgentClient {
         let agent = format!("http://{}", self.addr);
         let mut model = TrayModel::new();
         let mut backoff = BACKOFF_MIN;
+        let mut last_quick_retry: Option<Instant> = None;
         while !views.is_closed() {
             match self.stream(&mut model, &views, &agent).await {
                 StreamEnd::TokenRefused => {
                     tracing::warn!("{}", texte::TOKEN_REFUSED);
                     self.token = None;
+                    continue;
+                }
+                // A stream that was up ended (agent restarted, stream recycled): reconnect at
+                // once before showing the agent as down, so a restart does not flash; at most
+                // once per `QUICK_RETRY_EVERY`, so a stream that keeps ending cannot spin.
+                StreamEnd::Down { was_up: true, .. }
+                    if last_quick_retry.is_none_or(|t| t.elapsed() >= QUICK_RETRY_EVERY) =>
+                {
+                    last_quick_retry = Some(Instant::now());
+                    backoff = BACKOFF_MIN;
                     continue;
                 }
                 StreamEnd::Down { detail, was_up } => {

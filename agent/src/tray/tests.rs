@@ -347,3 +347,14 @@ fn a_snapshot_event_replaces_everything_and_the_agent_going_away_forgets_it() {
     model.replace(s.clone());
     assert!(model.reading.is_empty());
 }
+
+#[test]
+fn reader_names_are_not_read_as_markup() {
+    let mut s = snapshot("running", vec![reader("a", None, None)]);
+    s.readers[0].name = "Lecteur <b>&</b>".to_string();
+    let v = view(&following(s), AGENT);
+    assert_eq!(
+        v.tooltip_text(),
+        "Lecteur Lecteur &lt;b&gt;&amp;&lt;/b&gt; : pas de carte"
+    );
+}

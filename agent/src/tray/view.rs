@@ -83,9 +83,17 @@ impl TrayView {
         self.face.icon_name()
     }
 
+    /// The tooltip body as SNI wants it: a subset of HTML, so `&`, `<`, `>` are escaped (a
+    /// reader's name or an error text must not be read as markup).
     pub fn tooltip_text(&self) -> String {
-        self.tooltip_lines.join("\n")
+        markup_escape(&self.tooltip_lines.join("\n"))
     }
+}
+
+fn markup_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// A reader's face; `None` when it holds no card.
