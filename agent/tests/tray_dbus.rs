@@ -234,12 +234,16 @@ fn one_reader(card: Option<Value>) -> Value {
 struct SessionBus {
     daemon: Child,
     address: String,
+    /// Holds the bus socket: removed with it, nothing left in /tmp.
+    _dir: tempfile::TempDir,
 }
 
 impl SessionBus {
     fn start() -> SessionBus {
+        let dir = tempfile::tempdir().unwrap();
+        let listen = format!("--address=unix:path={}", dir.path().join("bus").display());
         let mut daemon = Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--print-address=1"])
+            .args(["--session", "--nofork", "--print-address=1", &listen])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -250,7 +254,11 @@ impl SessionBus {
             .unwrap();
         let address = line.trim().to_string();
         assert!(address.starts_with("unix:"), "{address:?}");
-        SessionBus { daemon, address }
+        SessionBus {
+            daemon,
+            address,
+            _dir: dir,
+        }
     }
 
     /// `gdbus call` on the bus; stdout, or `None` when the call fails (not yet exported).

@@ -19,12 +19,16 @@ use serde_json::Value;
 struct SessionBus {
     daemon: Child,
     address: String,
+    /// Holds the bus socket: removed with it, nothing left in /tmp.
+    _dir: tempfile::TempDir,
 }
 
 impl SessionBus {
     fn start() -> SessionBus {
+        let dir = tempfile::tempdir().unwrap();
+        let listen = format!("--address=unix:path={}", dir.path().join("bus").display());
         let mut daemon = Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--print-address=1"])
+            .args(["--session", "--nofork", "--print-address=1", &listen])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -35,7 +39,11 @@ impl SessionBus {
             .unwrap();
         let address = line.trim().to_string();
         assert!(address.starts_with("unix:"), "{address:?}");
-        SessionBus { daemon, address }
+        SessionBus {
+            daemon,
+            address,
+            _dir: dir,
+        }
     }
 }
 
