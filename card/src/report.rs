@@ -58,6 +58,8 @@ pub enum PersonIdType {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Holder {
     /// National identifier as the certificate writes it (`899700041983`, `30B0057881/CPET0002`).
+    /// Personal data: the local API leaves it out for callers without the per-user token.
+    #[schema(required = false)]
     pub id: String,
     pub id_type: PersonIdType,
     pub surname: Option<String>,

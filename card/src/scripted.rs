@@ -144,47 +144,4 @@ impl Drop for ScriptedTransport {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn replays_in_order() {
-        let mut t = ScriptedTransport::new();
-        t.expect("00 A4 04 0C 02 AA BB", "90 00")
-            .expect("00 B0 00 00 02", "01 02 90 00");
-        assert_eq!(
-            t.transmit(&hex_bytes("00A4040C02AABB")).unwrap(),
-            vec![0x90, 0]
-        );
-        assert_eq!(
-            t.transmit(&hex_bytes("00B0000002")).unwrap(),
-            vec![1, 2, 0x90, 0]
-        );
-        t.finish();
-    }
-
-    #[test]
-    #[should_panic(expected = "unexpected APDU")]
-    fn unexpected_apdu_fails() {
-        let mut t = ScriptedTransport::new();
-        t.expect("00 A4 04 0C 02 AA BB", "90 00");
-        let r = t.transmit(&hex_bytes("00B0000002"));
-        assert!(r.is_err());
-        drop(t);
-    }
-
-    #[test]
-    #[should_panic(expected = "left unused")]
-    fn unused_exchange_fails_on_drop() {
-        let mut t = ScriptedTransport::new();
-        t.expect("00 A4 04 0C 02 AA BB", "90 00");
-        drop(t);
-    }
-
-    #[test]
-    fn scripted_errors_are_returned() {
-        let mut t = ScriptedTransport::new();
-        t.push_error(&[0, 0xB0, 0, 0, 1], TransportError::Reset);
-        assert_eq!(t.transmit(&[0, 0xB0, 0, 0, 1]), Err(TransportError::Reset));
-    }
-}
+mod tests;
