@@ -19,14 +19,14 @@
 //! ```
 
 use std::collections::BTreeSet;
-use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use cpx_card::{Finess, FinessKey, TrustStore};
 use serde::Deserialize;
 
-use crate::messages::config as msg;
+pub use crate::model::contract::{Contract, ContractMode};
+use crate::text::config as msg;
 
 /// Default `[api] listen`.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8787";
@@ -34,48 +34,6 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8787";
 pub const DEFAULT_EXPIRY_WARNING_DAYS: u32 = 30;
 /// Above this, `expiry_warning_days` is surely a typo (ten years).
 const MAX_EXPIRY_WARNING_DAYS: u32 = 3650;
-
-/// How the organisation signed its RPPS+ contract with the ANS (domain.md §2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ContractMode {
-    /// Contract, CDE and manager cards on the EJ (legal entity) FINESS.
-    Centralised,
-    /// Contract and cards on each EG (site) FINESS.
-    Decentralised,
-}
-
-impl ContractMode {
-    fn parse(s: &str) -> Option<Self> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "centralised" | "centralized" | "centralisé" => Some(Self::Centralised),
-            "decentralised" | "decentralized" | "décentralisé" => Some(Self::Decentralised),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Centralised => "centralised",
-            Self::Decentralised => "decentralised",
-        }
-    }
-}
-
-impl fmt::Display for ContractMode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The RPPS+ contract: valid FINESS numbers only, EGs distinct and different from the EJ.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Contract {
-    pub mode: ContractMode,
-    /// FINESS of the legal entity (entité juridique).
-    pub ej: Finess,
-    /// FINESS of the sites (entités géographiques) concerned.
-    pub egs: Vec<Finess>,
-}
 
 /// A further test trust anchor (`checks.extra_trust_anchors`), read at start.
 #[derive(Debug, Clone, PartialEq, Eq)]

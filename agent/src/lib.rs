@@ -1,5 +1,6 @@
 //! cpx-agent: watches readers, judges CPx cards for this organisation's RPPS+ contract, and
-//! shows the verdict (CLI, local API, status page, tray).
+//! shows the verdict (CLI, local API, status page, tray). The rooms and what each may touch:
+//! `docs/architecture.md`.
 
 pub mod api;
 pub mod cli;
@@ -8,10 +9,10 @@ pub mod daemon;
 pub mod finess;
 pub mod judge;
 pub mod logging;
-pub mod messages;
-pub mod snapshot;
-pub mod status;
+pub mod model;
+pub mod reading;
+pub mod state;
+pub mod text;
 pub mod token;
 pub mod tray;
 pub mod usb;
-pub mod verdict;

@@ -4,10 +4,10 @@
 use std::path::PathBuf;
 
 use cpx_agent::config::{Config, Contract, ContractMode};
-use cpx_agent::finess::judge_rules::{annotate, open_directory};
-use cpx_agent::finess::{import, Directory};
-use cpx_agent::judge::{judge, judge_with_directory};
-use cpx_agent::verdict::{Severity, Status, Verdict};
+use cpx_agent::finess::import;
+use cpx_agent::judge::directory::open_directory;
+use cpx_agent::judge::judge;
+use cpx_agent::model::verdict::{Severity, Status, Verdict};
 use cpx_card::{
     CardFamily, CardKind, CardReport, CertReport, Finess, Issuer, PinState, Structure,
     StructureIdType, Trust, Usage,
@@ -43,12 +43,6 @@ fn fixture() -> Fixture {
     ];
     import::import(&files, &db, false).unwrap();
     Fixture { _tmp: tmp, db }
-}
-
-impl Fixture {
-    fn dir(&self) -> Directory {
-        Directory::open(&self.db).unwrap().unwrap()
-    }
 }
 
 fn f(s: &str) -> Finess {
@@ -123,22 +117,18 @@ fn codes(v: &Verdict) -> Vec<&str> {
 
 fn judged(report: &CardReport, config: &Config) -> Verdict {
     let dir = open_directory(config).expect("the configured directory");
-    judge_with_directory(report, config, NOW, Some(&dir))
+    judge(report, config, NOW, Some(&dir))
 }
 
 #[test]
 fn centralised_card_on_the_ej_is_ready_and_named() {
     let fx = fixture();
     let cfg = config(ContractMode::Centralised, &[EG_N, EG_S], &fx.db);
-    let mut card = cpe_on(EJ, "Centre hospitalier fictif de Rouen");
+    let card = cpe_on(EJ, "Centre hospitalier fictif de Rouen");
     let v = judged(&card, &cfg);
     assert_eq!(v.status, Status::Ready, "{:#?}", v.findings);
     assert_eq!(codes(&v), vec!["contract_match"]);
-    annotate(&mut card, &fx.dir());
-    assert_eq!(
-        card.structure.unwrap().directory_name.as_deref(),
-        Some("CH FICTIF DE ROUEN")
-    );
+    assert_eq!(v.directory_name.as_deref(), Some("CH FICTIF DE ROUEN"));
 }
 
 #[test]
@@ -146,7 +136,7 @@ fn centralised_card_on_an_eg_gets_the_precise_finding() {
     let fx = fixture();
     let cfg = config(ContractMode::Centralised, &[EG_N], &fx.db);
     let card = cpe_on(EG_N, "SITE FICTIF ROUEN NORD");
-    assert!(codes(&judge(&card, &cfg, NOW)).contains(&"finess_mismatch"));
+    assert!(codes(&judge(&card, &cfg, NOW, None)).contains(&"finess_mismatch"));
     let v = judged(&card, &cfg);
     assert_eq!(codes(&v), vec!["finess_is_eg_expected_ej"]);
     assert_eq!(v.status, Status::NotReady);
@@ -243,10 +233,11 @@ fn without_contract_or_directory() {
 
     let card = cpe_on(EG_N, "X");
     let cfg = config(ContractMode::Centralised, &[], &fx.db);
-    assert_eq!(
-        judge_with_directory(&card, &cfg, NOW, None),
-        judge(&card, &cfg, NOW)
-    );
+    let without = judge(&card, &cfg, NOW, None);
+    assert!(without.directory_name.is_none());
+    assert!(codes(&without).iter().all(|c| !c.starts_with("finess_is")
+        && *c != "finess_unknown"
+        && *c != "structure_name_differs"));
     // A configured path with no directory: the judge works without it.
     let mut none = cfg.clone();
     none.finess.db = Some(fx.db.with_file_name("absent.sqlite"));

@@ -5,8 +5,8 @@
 //! "Relire les cartes" and "Quitter". No StatusNotifierWatcher runs: the item must still be
 //! exported on the bus; a minimal watcher (zbus) started later must receive its registration.
 
+use cpx_testkit::dbus::SessionBus;
 use std::convert::Infallible;
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -229,57 +229,6 @@ fn one_reader(card: Option<Value>) -> Value {
 }
 
 // ---- the bus and the tray ---------------------------------------------------------------
-
-/// A private session bus; killed on drop.
-struct SessionBus {
-    daemon: Child,
-    address: String,
-    /// Holds the bus socket: removed with it, nothing left in /tmp.
-    _dir: tempfile::TempDir,
-}
-
-impl SessionBus {
-    fn start() -> SessionBus {
-        let dir = tempfile::tempdir().unwrap();
-        let listen = format!("--address=unix:path={}", dir.path().join("bus").display());
-        let mut daemon = Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--print-address=1", &listen])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("dbus-daemon (package dbus) is needed: tests/run installs it");
-        let mut line = String::new();
-        BufReader::new(daemon.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let address = line.trim().to_string();
-        assert!(address.starts_with("unix:"), "{address:?}");
-        SessionBus {
-            daemon,
-            address,
-            _dir: dir,
-        }
-    }
-
-    /// `gdbus call` on the bus; stdout, or `None` when the call fails (not yet exported).
-    fn call(&self, args: &[&str]) -> Option<String> {
-        let out = Command::new("gdbus")
-            .args(["call", "--address", &self.address])
-            .args(args)
-            .output()
-            .expect("gdbus (package libglib2.0-bin) is needed: tests/run installs it");
-        out.status
-            .success()
-            .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
-    }
-}
-
-impl Drop for SessionBus {
-    fn drop(&mut self) {
-        let _ = self.daemon.kill();
-        let _ = self.daemon.wait();
-    }
-}
 
 struct Tray<'a> {
     bus: &'a SessionBus,

@@ -168,3 +168,18 @@ pub fn status(
         elapsed,
     })
 }
+
+/// The agent's reader id for a PC/SC reader name (its documented rule: lower case, runs of
+/// other characters → `-`), written once for the tests and the benchmark; `daemon_cards`
+/// checks it against the ids the running agent gives.
+pub fn reader_id(name: &str) -> String {
+    let mut id = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            id.push(c.to_ascii_lowercase());
+        } else if !id.is_empty() && !id.ends_with('-') {
+            id.push('-');
+        }
+    }
+    id.trim_end_matches('-').to_owned()
+}

@@ -6,6 +6,7 @@ pub mod agent;
 pub mod bins;
 pub mod card;
 pub mod cardlog;
+pub mod dbus;
 pub mod pcscd;
 pub mod pki;
 pub mod vpcd;

@@ -4,6 +4,7 @@
 
 mod daemon_support;
 
+use cpx_testkit::agent::reader_id;
 use cpx_testkit::{CardKind, InsertOptions, PrivatePcscd};
 use daemon_support::*;
 
@@ -130,17 +131,4 @@ fn sse_resumes_after_last_event_id() {
         "nothing replayed twice"
     );
     assert!(seen[0].id.unwrap() > start);
-}
-
-fn reader_id(name: &str) -> String {
-    // Mirrors the agent's documented rule: lower case, runs of other characters → `-`.
-    let mut id = String::new();
-    for c in name.chars() {
-        if c.is_ascii_alphanumeric() {
-            id.push(c.to_ascii_lowercase());
-        } else if !id.is_empty() && !id.ends_with('-') {
-            id.push('-');
-        }
-    }
-    id.trim_end_matches('-').to_owned()
 }

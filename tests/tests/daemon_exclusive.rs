@@ -29,8 +29,16 @@ fn a_card_held_exclusively_is_read_once_released() {
 
     let agent = Agent::start(&pcscd);
     let status = agent.wait_status("a read error", |s| {
-        reader_named(s, &reader)["read_error"].is_string()
+        reader_named(s, &reader)["read_error"].is_object()
     });
+    let error = &reader_named(&status, &reader)["read_error"];
+    assert_eq!(error["code"], "card_busy", "{error}");
+    assert!(
+        error["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("exclusif")),
+        "{error}"
+    );
     assert!(reader_named(&status, &reader)["card"].is_null());
     std::thread::sleep(Duration::from_millis(200));
 

@@ -7,52 +7,13 @@
 
 mod daemon_support;
 
-use std::io::{BufRead, BufReader};
+use cpx_testkit::dbus::SessionBus;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use cpx_testkit::{CardKind, InsertOptions, PrivatePcscd};
 use daemon_support::*;
 use serde_json::Value;
-
-/// A private session bus; killed on drop.
-struct SessionBus {
-    daemon: Child,
-    address: String,
-    /// Holds the bus socket: removed with it, nothing left in /tmp.
-    _dir: tempfile::TempDir,
-}
-
-impl SessionBus {
-    fn start() -> SessionBus {
-        let dir = tempfile::tempdir().unwrap();
-        let listen = format!("--address=unix:path={}", dir.path().join("bus").display());
-        let mut daemon = Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--print-address=1", &listen])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("dbus-daemon (package dbus) is needed: tests/run installs it");
-        let mut line = String::new();
-        BufReader::new(daemon.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let address = line.trim().to_string();
-        assert!(address.starts_with("unix:"), "{address:?}");
-        SessionBus {
-            daemon,
-            address,
-            _dir: dir,
-        }
-    }
-}
-
-impl Drop for SessionBus {
-    fn drop(&mut self) {
-        let _ = self.daemon.kill();
-        let _ = self.daemon.wait();
-    }
-}
 
 struct Tray {
     child: Child,

@@ -14,16 +14,13 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use super::ApiContext;
-use crate::status::{ServiceState, StatusSnapshot};
+use crate::model::status::{ServiceState, StatusSnapshot};
 
 const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 
 /// The serde name of a unit enum value (`CDE/CPE`, `not_ready`…), as a label value.
 fn label<T: Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(s)) => escape(&s),
-        _ => "unknown".into(),
-    }
+    escape(&crate::model::label(value))
 }
 
 fn escape(value: &str) -> String {

@@ -2,7 +2,9 @@
 //! Security rules live in `security`; the routes in `routes`, `sse`, `metrics`, `openapi`;
 //! the listening loop (header timeout, connection limit, graceful stop) in `server`.
 
+pub mod auth;
 pub mod error;
+pub mod headers;
 pub mod metrics;
 pub mod openapi;
 pub mod page;
@@ -19,7 +21,7 @@ use axum::Router;
 use tokio::sync::{watch, Semaphore};
 use tower_http::limit::RequestBodyLimitLayer;
 
-use crate::daemon::state::DaemonState;
+use crate::state::DaemonState;
 use crate::token::Token;
 pub use security::SecurityPolicy;
 

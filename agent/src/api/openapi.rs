@@ -39,7 +39,7 @@ impl Modify for TokenScheme {
         super::routes::healthz,
         super::metrics::metrics,
     ),
-    components(schemas(super::sse::GapNotice, crate::daemon::events::EventKind)),
+    components(schemas(super::sse::GapNotice, crate::model::events::EventKind)),
     modifiers(&TokenScheme)
 )]
 pub struct ApiDoc;

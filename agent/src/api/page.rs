@@ -14,20 +14,15 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 
-use super::security::Caller;
+use super::auth::Caller;
+use super::headers::PAGE_CSP;
 use super::ApiContext;
-use crate::messages::snapshot::pcsc_remedy;
+use crate::text::pcsc::pcsc_remedy;
 
 const INDEX_HTML: &str = include_str!("page/index.html");
 const APP_JS: &str = include_str!("page/app.js");
 const APP_CSS: &str = include_str!("page/app.css");
 const ICON_SVG: &str = include_str!("page/icon.svg");
-
-/// The page's Content-Security-Policy: its own script, style and API, nothing else. The
-/// security layer keeps it (other answers get `default-src 'none'`).
-pub const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
-     connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; \
-     frame-ancestors 'none'";
 
 /// The page's routes (merged into the API router).
 pub fn routes() -> Router<Arc<ApiContext>> {

@@ -10,11 +10,11 @@ use axum::Json;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::auth::Caller;
 use super::error::ApiError;
-use super::security::Caller;
 use super::ApiContext;
-use crate::daemon::publish::serialise_both;
-use crate::status::{ReaderView, ServiceState};
+use crate::model::status::{ReaderView, ServiceState};
+use crate::state::publish::serialise_both;
 
 /// A pre-serialised JSON answer.
 pub fn json_bytes(body: Bytes) -> Response {
@@ -35,7 +35,7 @@ fn json_for<T: Serialize>(value: &T, caller: Caller) -> Response {
 /// identifiers only with the token.
 #[utoipa::path(get, path = "/v1/status", tag = "state",
     security((), ("token" = [])),
-    responses((status = 200, description = "The snapshot", body = crate::status::StatusSnapshot),
+    responses((status = 200, description = "The snapshot", body = crate::model::status::StatusSnapshot),
               (status = 401, body = super::error::ErrorBody), (status = 403, body = super::error::ErrorBody)))]
 pub async fn status(State(ctx): State<Arc<ApiContext>>, caller: Caller) -> Response {
     json_bytes(ctx.state.status_json(caller.authorised))

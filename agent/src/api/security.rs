@@ -12,9 +12,8 @@ use std::time::Duration;
 use std::convert::Infallible;
 use std::task::{Context, Poll};
 
-use axum::extract::{FromRequestParts, Request};
+use axum::extract::Request;
 use axum::http::header::{self, HeaderName, HeaderValue};
-use axum::http::request::Parts;
 use axum::http::Method;
 use axum::response::{IntoResponse, Response};
 use futures::future::{ready, Either, FutureExt, Map, Ready};
@@ -186,37 +185,4 @@ fn add_security_headers(answer: Answer) -> Answer {
         );
     }
     Ok(response)
-}
-
-/// Whether the caller proved it is the user (token). A wrong token is refused (401) rather
-/// than silently redacted, so a misconfigured application notices.
-#[derive(Debug, Clone, Copy)]
-pub struct Caller {
-    pub authorised: bool,
-}
-
-impl FromRequestParts<Arc<ApiContext>> for Caller {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        ctx: &Arc<ApiContext>,
-    ) -> Result<Caller, ApiError> {
-        let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
-            // The status page's session cookie counts as the token for its own reads.
-            let authorised = super::session::cookie_authorises(ctx, &parts.method, &parts.headers);
-            return Ok(Caller { authorised });
-        };
-        let presented = value
-            .to_str()
-            .ok()
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .ok_or(ApiError::BadToken)?;
-        if ctx.token.matches(presented) {
-            Ok(Caller { authorised: true })
-        } else {
-            Err(ApiError::BadToken)
-        }
-    }
 }

@@ -18,15 +18,19 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+pub use super::auth::COOKIE_PREFIX;
+use super::auth::{bearer, cookie_name};
 use super::error::ApiError;
+use super::headers::PAGE_CSP;
 use super::ApiContext;
+use crate::text::api as texte;
 
 /// How long a one-time code may wait before it is used.
 pub const CODE_LIFETIME: Duration = Duration::from_secs(60);
@@ -38,18 +42,6 @@ const MAX_CODES: usize = 16;
 const MAX_SESSIONS: usize = 32;
 /// Random bytes in a code and in a session id (printed as hex).
 const SECRET_BYTES: usize = 32;
-/// Name of the session cookie (the port is appended: two agents, two cookies).
-pub const COOKIE_PREFIX: &str = "cpx_session_";
-
-/// French texts of this module.
-mod texte {
-    pub const LINK_REFUSED_TITLE: &str = "Lien expiré ou déjà utilisé";
-    pub const LINK_REFUSED: &str = "Ce lien d'ouverture de session ne sert qu'une fois et \
-        expire au bout d'une minute. Relancez « cpx-agent open » sur ce poste pour en obtenir \
-        un nouveau.";
-    pub const BACK: &str = "Revenir à l'état des cartes (noms masqués)";
-    pub const NO_RANDOM: &str = "aléa indisponible : session impossible";
-}
 
 #[derive(Debug)]
 struct Secret {
@@ -162,50 +154,6 @@ pub fn routes() -> Router<Arc<ApiContext>> {
         .route("/session", get(open_session))
 }
 
-/// The port the agent answers on, from the request's (already checked) `Host`.
-fn port_of(headers: &HeaderMap) -> &str {
-    headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .and_then(|h| h.rsplit_once(':'))
-        .map_or("0", |(_, port)| port)
-}
-
-fn cookie_name(headers: &HeaderMap) -> String {
-    format!("{COOKIE_PREFIX}{}", port_of(headers))
-}
-
-/// The session id in the request's cookie, if any.
-fn session_cookie(headers: &HeaderMap) -> Option<String> {
-    let name = cookie_name(headers);
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value.trim().to_owned())
-}
-
-/// Whether a request may be authorised by the session cookie: a read (GET/HEAD) coming from
-/// the agent's own pages, with a cookie naming an open session.
-pub fn cookie_authorises(ctx: &ApiContext, method: &Method, headers: &HeaderMap) -> bool {
-    if method != Method::GET && method != Method::HEAD {
-        return false;
-    }
-    let own_origin = headers.get(header::ORIGIN).is_none_or(|o| {
-        o.to_str()
-            .ok()
-            .and_then(|o| o.strip_prefix("http://"))
-            .is_some_and(|host| ctx.policy.is_own_host(host))
-    });
-    let same_site = headers
-        .get("sec-fetch-site")
-        .is_none_or(|v| v == "same-origin" || v == "none");
-    own_origin && same_site && session_cookie(headers).is_some_and(|id| ctx.sessions.is_open(&id))
-}
-
 /// Answer of `POST /v1/session/otp`.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct OneTimeCode {
@@ -223,12 +171,10 @@ pub struct OneTimeCode {
     responses((status = 201, description = "A one-time code", body = OneTimeCode),
               (status = 401, body = super::error::ErrorBody), (status = 403, body = super::error::ErrorBody)))]
 pub async fn issue_code(State(ctx): State<Arc<ApiContext>>, headers: HeaderMap) -> Response {
-    let presented = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
-    if !presented.is_some_and(|t| ctx.token.matches(t)) {
+    if bearer(&headers)
+        .and_then(Result::ok)
+        .is_none_or(|t| !ctx.token.matches(t))
+    {
         return ApiError::BadToken.into_response();
     }
     match ctx.sessions.issue_code() {
@@ -267,7 +213,7 @@ fn refused_page() -> Response {
     );
     response.headers_mut().insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(super::page::PAGE_CSP),
+        HeaderValue::from_static(PAGE_CSP),
     );
     response
 }

@@ -17,12 +17,12 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::OwnedSemaphorePermit;
 use utoipa::ToSchema;
 
+use super::auth::Caller;
 use super::error::ApiError;
-use super::security::Caller;
 use super::ApiContext;
-use crate::daemon::events::PublishedEvent;
-use crate::daemon::publish::Published;
-use crate::daemon::state::Gap;
+use crate::state::publish::Published;
+use crate::state::publish::PublishedEvent;
+use crate::state::Gap;
 
 /// Interval of keep-alive comments.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
@@ -78,7 +78,7 @@ fn gap_event(gap: Gap) -> Event {
 /// One client's live part: its receiver, and what ends it.
 struct Live {
     ctx: Arc<ApiContext>,
-    subscription: crate::daemon::state::Subscription,
+    subscription: crate::state::Subscription,
     stopping: tokio::sync::watch::Receiver<bool>,
     authorised: bool,
     pending: Vec<Event>,
@@ -117,7 +117,7 @@ async fn next_live(mut live: Live) -> Option<(Result<Event, Infallible>, Live)> 
     security((), ("token" = [])),
     params(("Last-Event-ID" = Option<u64>, Header, description = "Resume after this event id")),
     responses((status = 200, description = "text/event-stream: `snapshot` (StatusSnapshot), then events (Event), `gap` (GapNotice)",
-               content_type = "text/event-stream", body = crate::daemon::events::Event),
+               content_type = "text/event-stream", body = crate::model::events::Event),
               (status = 503, description = "Too many clients", body = super::error::ErrorBody)))]
 pub async fn events(
     State(ctx): State<Arc<ApiContext>>,

@@ -14,8 +14,8 @@ use time::macros::datetime;
 use tower::ServiceExt;
 
 use super::*;
-use crate::status::{CardView, ServiceState};
-use crate::verdict::{Status, Verdict};
+use crate::model::status::{CardView, ServiceState};
+use crate::model::verdict::{Status, Verdict};
 
 const TOKEN: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 const HOST: &str = "127.0.0.1:8787";
@@ -51,6 +51,7 @@ fn verdict(status: Status) -> Verdict {
     Verdict {
         status,
         findings: Vec::new(),
+        directory_name: None,
     }
 }
 
@@ -124,7 +125,7 @@ async fn status_hides_holder_without_token_and_shows_it_with() {
     .await;
     assert_eq!(code, StatusCode::OK);
     assert!(full.contains("DUPONT") && full.contains("810001234567"));
-    let parsed: crate::status::StatusSnapshot = serde_json::from_str(&full).unwrap();
+    let parsed: crate::model::status::StatusSnapshot = serde_json::from_str(&full).unwrap();
     assert_eq!(parsed.readers[0].id, "reader-a-00");
 }
 
@@ -414,7 +415,7 @@ async fn sse_resumes_after_last_event_id_and_reports_a_gap() {
     assert!(events.iter().all(|e| e.0 == "reader_added"));
 
     // Push the first events out of the log: resuming from them is a gap.
-    for i in 0..crate::daemon::state::EVENT_LOG_CAPACITY {
+    for i in 0..crate::state::EVENT_LOG_CAPACITY {
         f.state.reader_removed(&format!("Reader {}", i % 5));
         f.state.reader_added(&format!("Reader {}", i % 5));
     }

@@ -5,11 +5,11 @@ use std::fmt::Write;
 
 use cpx_card::{CardFamily, CardKind, CertReport, Holder, Structure};
 
-use crate::messages::cli as msg;
-use crate::messages::findings::{date, kind_label};
-use crate::status::{CardView, ReaderView, StatusSnapshot};
+use crate::model::status::{CardView, ReaderView, StatusSnapshot};
+use crate::model::verdict::Verdict;
+use crate::text::findings::{date, kind_label};
+use crate::text::labels as msg;
 use crate::usb::UsbReader;
-use crate::verdict::Verdict;
 
 fn holder_line(h: &Holder) -> String {
     let name: Vec<&str> = [h.given_name.as_deref(), h.surname.as_deref()]
@@ -28,7 +28,12 @@ fn holder_line(h: &Holder) -> String {
     s
 }
 
-fn structure_line(s: Option<&Structure>, kind: CardKind) -> String {
+/// `directory_name`: the structure's name in the local FINESS directory (the verdict's).
+fn structure_line(
+    s: Option<&Structure>,
+    kind: CardKind,
+    directory_name: Option<&String>,
+) -> String {
     let Some(s) = s else {
         return match kind {
             CardKind::Cps | CardKind::Cpf => msg::NO_STRUCTURE_PERSONAL_CARD.to_string(),
@@ -36,7 +41,7 @@ fn structure_line(s: Option<&Structure>, kind: CardKind) -> String {
         };
     };
     let mut line = format!("{} {}", msg::structure_id_label(s.id_type), s.number);
-    if let Some(n) = s.directory_name.as_ref().or(s.name.as_ref()) {
+    if let Some(n) = directory_name.or(s.name.as_ref()) {
         let _ = write!(line, " — {n}");
     }
     if let Some(d) = &s.departement {
@@ -95,7 +100,7 @@ pub fn card(view: &CardView, indent: &str) -> String {
         &mut out,
         indent,
         "Structure",
-        &structure_line(r.structure.as_ref(), r.kind),
+        &structure_line(r.structure.as_ref(), r.kind, v.directory_name.as_ref()),
     );
     if let Some(na) = r.not_after {
         field(&mut out, indent, "Expire le", &date(na));
@@ -119,7 +124,7 @@ pub fn reader(view: &ReaderView) -> String {
     match (&view.card, &view.read_error) {
         (Some(c), _) => out.push_str(&card(c, "  ")),
         (None, Some(e)) => {
-            let _ = writeln!(out, "  {} : {e}", msg::READ_FAILED);
+            let _ = writeln!(out, "  {} : {}", msg::READ_FAILED, e.message);
         }
         (None, None) => {
             let _ = writeln!(out, "  {}", msg::NO_CARD);
@@ -167,7 +172,7 @@ pub fn certificate(c: &CertReport) -> String {
         &mut out,
         i,
         "Structure",
-        &structure_line(c.structure.as_ref(), c.kind),
+        &structure_line(c.structure.as_ref(), c.kind, None),
     );
     field(
         &mut out,

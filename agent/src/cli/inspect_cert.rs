@@ -8,23 +8,22 @@ use std::path::PathBuf;
 
 use cpx_card::{decode_pem_or_der, interpret};
 
-use super::{exit, human, load_config, print_json, print_text, usage_error};
-use crate::messages::cli as msg;
+use super::common::{print_json, print_text, usage_error, ConfigArg, JsonArg};
+use super::{exit, human};
+use crate::text::labels as msg;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Fichier certificat, PEM ou DER / certificate file.
     pub file: PathBuf,
-    /// Sortie JSON / JSON output.
-    #[arg(long)]
-    pub json: bool,
-    /// Configuration (pour checks.extra_trust_anchors) / config file.
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: JsonArg,
+    #[command(flatten)]
+    pub config: ConfigArg,
 }
 
 pub fn run(args: &Args) -> u8 {
-    let config = match load_config(args.config.as_deref()) {
+    let config = match args.config.load() {
         Ok(c) => c,
         Err(code) => return code,
     };
@@ -45,7 +44,7 @@ pub fn run(args: &Args) -> u8 {
             Err(e) => return usage_error(&msg::invalid_certificate(&shown, &e.to_string())),
         }
     }
-    if args.json {
+    if args.output.json {
         match reports.as_slice() {
             [one] => print_json(one),
             many => print_json(&many),

@@ -7,56 +7,22 @@
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use super::{exit, load_config, print_error};
+use super::common::{print_error, print_text, ConfigArg};
+use super::exit;
 use crate::api::session::OneTimeCode;
+use crate::text::open as texte;
 use crate::token::Token;
 
 /// Time allowed to reach the agent and to get its answer.
 const AGENT_WAIT: Duration = Duration::from_secs(5);
 
-/// French texts of this command.
-mod texte {
-    use std::net::SocketAddr;
-
-    pub fn unreachable(addr: SocketAddr, detail: &str) -> String {
-        format!(
-            "l'agent ne répond pas sur http://{addr} ({detail}) : est-il démarré ? \
-             (`cpx-agent run`, ou `systemctl --user start cpx-agent`) / the agent is not running"
-        )
-    }
-
-    pub fn token_refused(addr: SocketAddr) -> String {
-        format!(
-            "l'agent de http://{addr} refuse le jeton de cet utilisateur : il tourne sous un \
-             autre compte ou avec un autre fichier de jeton (CPX_AGENT_TOKEN_FILE) / token refused"
-        )
-    }
-
-    pub fn unexpected(addr: SocketAddr, detail: &str) -> String {
-        format!("réponse inattendue de l'agent sur http://{addr} : {detail}")
-    }
-
-    pub fn link(url: &str, seconds: u64) -> String {
-        format!(
-            "Lien de session (usage unique, valable {seconds} s ; affiche les noms des porteurs \
-             sur ce poste) :\n{url}\n"
-        )
-    }
-
-    pub const OPENING: &str = "Ouverture dans le navigateur…";
-    pub const NO_BROWSER: &str =
-        "Navigateur non lancé (xdg-open indisponible) : ouvrez le lien ci-dessus.";
-}
-
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Fichier de configuration (pour [api] listen).
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub config: ConfigArg,
     /// Adresse de l'agent (défaut : [api] listen, 127.0.0.1:8787).
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<SocketAddr>,
@@ -68,7 +34,7 @@ pub struct Args {
 pub fn run(args: &Args) -> u8 {
     let addr = match args.listen {
         Some(addr) => addr,
-        None => match load_config(args.config.as_deref()) {
+        None => match args.config.load() {
             Ok(config) => config.api.listen,
             Err(code) => return code,
         },
@@ -88,12 +54,12 @@ pub fn run(args: &Args) -> u8 {
         }
     };
     let url = format!("http://{addr}{}", code.path);
-    super::print_text(&texte::link(&url, code.expires_in_seconds));
+    print_text(&texte::link(&url, code.expires_in_seconds));
     if !args.print && has_display() {
         if open_in_browser(&url) {
-            super::print_text(&format!("{}\n", texte::OPENING));
+            print_text(&format!("{}\n", texte::OPENING));
         } else {
-            super::print_text(&format!("{}\n", texte::NO_BROWSER));
+            print_text(&format!("{}\n", texte::NO_BROWSER));
         }
     }
     exit::OK

@@ -1,37 +1,190 @@
-//! `cpx-agent run [--config FILE] [--listen ADDR]`: the daemon (see `crate::daemon`). Runs until
-//! SIGTERM/SIGINT. Exit: 0 after a clean stop; 2 configuration error (naming the key); 4 the
-//! listening port is taken; 1 any other failure to start.
+//! `cpx-agent run [--config FILE] [--listen ADDR]`: the composition root of the daemon. Wires
+//! the reading pipeline, the monitor, the reader workers, the state and the API together, and
+//! stops them all cleanly on SIGTERM/SIGINT: the API stops accepting, the monitor's blocking
+//! call is cancelled, reads in progress finish (their card is left as it was, never reset),
+//! then the process exits. Exit: 0 after a clean stop; 2 configuration error (naming the key);
+//! 4 the listening port is taken; 1 any other failure to start.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use super::{exit, load_config, print_error};
-use crate::daemon::run::{run as run_daemon, RunError};
+use tokio::signal::unix::{signal, SignalKind};
+
+use super::common::{print_error, ConfigArg};
+use super::exit;
+use crate::api::{self, ApiContext, SecurityPolicy};
+use crate::config::Config;
+use crate::daemon::monitor::{self, MonitorStop};
+use crate::daemon::worker::Workers;
+use crate::model::status::ServiceState;
+use crate::reading::{CardSource, Pipeline};
+use crate::state::DaemonState;
+use crate::text::run as texte;
+use crate::token::{Token, TokenError};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Fichier de configuration (défaut : $XDG_CONFIG_HOME/cpx-agent/config.toml).
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub config: ConfigArg,
     /// Adresse d'écoute de l'API, bouclage uniquement (défaut : [api] listen, 127.0.0.1:8787).
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<SocketAddr>,
 }
 
 pub fn run(args: &Args) -> u8 {
-    let config = match load_config(args.config.as_deref()) {
+    let config = match args.config.load() {
         Ok(c) => c,
         Err(code) => return code,
     };
-    match run_daemon(config, args.listen) {
+    match serve(config, args.listen) {
         Ok(()) => exit::OK,
-        Err(error @ RunError::NotLoopback(_)) => {
-            print_error(&error.to_string());
-            exit::USAGE
-        }
         Err(error) => {
             print_error(&error.to_string());
             error.exit_code()
         }
     }
+}
+
+/// Time given to reads in progress to end when stopping.
+const READ_GRACE: Duration = Duration::from_secs(5);
+/// How often cards are judged again (an expiry date may be crossed while a card sits there).
+const REJUDGE_EVERY: Duration = Duration::from_secs(600);
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("{}", texte::port_taken(.0))]
+    PortTaken(SocketAddr),
+    #[error("{}", texte::not_loopback(.0))]
+    NotLoopback(SocketAddr),
+    #[error("{}", texte::cannot_listen(addr, source))]
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Token(#[from] TokenError),
+    #[error("{}", texte::cannot_start(.0))]
+    Start(std::io::Error),
+}
+
+impl RunError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            RunError::PortTaken(_) => exit::PORT_TAKEN,
+            RunError::NotLoopback(_) => exit::USAGE,
+            _ => exit::START_FAILED,
+        }
+    }
+}
+
+/// Runs the agent until SIGTERM/SIGINT: the composition root of the daemon.
+fn serve(config: Config, listen: Option<SocketAddr>) -> Result<(), RunError> {
+    let listen = listen.unwrap_or(config.api.listen);
+    let allowed_origins = config.api.allowed_origins.clone();
+    let cards: Arc<dyn CardSource> = Arc::new(Pipeline::new(config));
+    if !listen.ip().is_loopback() {
+        return Err(RunError::NotLoopback(listen));
+    }
+    let token = Token::load_or_create(&Token::default_path()?)?;
+    // Bind first: a taken port is reported before anything starts.
+    let listener = std::net::TcpListener::bind(listen).map_err(|source| {
+        if source.kind() == std::io::ErrorKind::AddrInUse {
+            RunError::PortTaken(listen)
+        } else {
+            RunError::Listen {
+                addr: listen,
+                source,
+            }
+        }
+    })?;
+    listener.set_nonblocking(true).map_err(RunError::Start)?;
+    let listen = listener.local_addr().map_err(RunError::Start)?;
+
+    let state = Arc::new(DaemonState::new(ServiceState::Unavailable));
+    let workers = Arc::new(Workers::new(state.clone(), cards.clone()));
+    let stop = Arc::new(MonitorStop::default());
+    let monitor = {
+        let (state, workers, stop) = (state.clone(), workers.clone(), stop.clone());
+        std::thread::Builder::new()
+            .name("cpx-monitor".into())
+            .spawn(move || monitor::run(state, workers, stop))
+            .map_err(RunError::Start)?
+    };
+
+    let refresh_workers = workers.clone();
+    let ctx = Arc::new(ApiContext::new(
+        state.clone(),
+        token,
+        SecurityPolicy::for_listen(listen, allowed_origins),
+        Arc::new(move || refresh_workers.refresh()),
+    ));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .max_blocking_threads(4)
+        .thread_name("cpx-api")
+        .enable_all()
+        .build()
+        .map_err(RunError::Start)?;
+    let served = runtime.block_on(async {
+        let listener = tokio::net::TcpListener::from_std(listener).map_err(RunError::Start)?;
+        let mut term = signal(SignalKind::terminate()).map_err(RunError::Start)?;
+        let mut int = signal(SignalKind::interrupt()).map_err(RunError::Start)?;
+        tracing::info!("API à l'écoute sur http://{listen}");
+        println!("cpx-agent : API sur http://{listen} (Ctrl-C pour arrêter)");
+        let rejudge_state = state.clone();
+        let rejudge_cards = cards.clone();
+        let rejudge = tokio::spawn(async move {
+            let mut every = tokio::time::interval(REJUDGE_EVERY);
+            every.tick().await;
+            loop {
+                every.tick().await;
+                let (state, cards) = (rejudge_state.clone(), rejudge_cards.clone());
+                let _ = tokio::task::spawn_blocking(move || rejudge(&state, cards.as_ref())).await;
+            }
+        });
+        let stopping = ctx.stopping.clone();
+        let stop_signal = async move {
+            tokio::select! {
+                _ = term.recv() => tracing::info!("SIGTERM reçu : arrêt"),
+                _ = int.recv() => tracing::info!("SIGINT reçu : arrêt"),
+            }
+            let _ = stopping.send(true);
+        };
+        api::server::serve(listener, api::router(ctx.clone()), stop_signal).await;
+        rejudge.abort();
+        Ok::<(), RunError>(())
+    });
+    runtime.shutdown_timeout(Duration::from_secs(1));
+
+    // Stop the monitor: cancel its blocking call until it has ended.
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while !monitor.is_finished() && Instant::now() < deadline {
+        stop.stop();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    if monitor.is_finished() {
+        let _ = monitor.join();
+    } else {
+        tracing::warn!("le moniteur PC/SC ne s'est pas arrêté à temps");
+    }
+    if !workers.shutdown(READ_GRACE) {
+        tracing::warn!("une lecture de carte ne s'est pas terminée à temps");
+    }
+    tracing::info!("arrêté");
+    served
+}
+
+/// Judges every card present again, outside the state's lock (the judge may open the FINESS
+/// directory), then hands the verdicts to the state.
+fn rejudge(state: &DaemonState, cards: &dyn CardSource) {
+    let present = state.cards_read();
+    let reports: Vec<&cpx_card::CardReport> = present.iter().map(|(_, _, r)| r).collect();
+    let verdicts = cards.judge_all(&reports);
+    let judged = present
+        .iter()
+        .zip(verdicts)
+        .map(|((name, generation, _), verdict)| (name.clone(), *generation, verdict))
+        .collect();
+    state.rejudged(judged);
 }

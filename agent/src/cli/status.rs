@@ -5,36 +5,34 @@
 //! 1 otherwise (no card, a card not ready or unreadable); 2 usage or configuration error;
 //! 3 PC/SC unavailable (with the per-OS remedy on stderr).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use cpx_card::CardFamily;
 use time::OffsetDateTime;
 
-use super::{exit, human, load_config, print_error, print_json, print_text};
-use crate::snapshot::{self, ServiceUnavailable};
-use crate::status::StatusSnapshot;
+use super::common::{print_error, print_json, print_text, ConfigArg, JsonArg};
+use super::{exit, human};
+use crate::model::status::StatusSnapshot;
+use crate::model::verdict::Status;
+use crate::reading::{Pipeline, ServiceUnavailable};
 use crate::usb;
-use crate::verdict::Status;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Sortie JSON / JSON output.
-    #[arg(long)]
-    pub json: bool,
-    /// Fichier de configuration (défaut : $XDG_CONFIG_HOME/cpx-agent/config.toml).
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: JsonArg,
+    #[command(flatten)]
+    pub config: ConfigArg,
 }
 
 pub fn run(args: &Args) -> u8 {
-    let config = match load_config(args.config.as_deref()) {
+    let config = match args.config.load() {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let trust = config.trust_store();
-    match snapshot::take(&config, &trust, OffsetDateTime::now_utc()) {
+    match Pipeline::new(config).snapshot(OffsetDateTime::now_utc()) {
         Ok(snap) => {
-            if args.json {
+            if args.output.json {
                 print_json(&snap);
             } else {
                 let usb = if snap.readers.is_empty() {
@@ -50,7 +48,7 @@ pub fn run(args: &Args) -> u8 {
             exit_code(&snap)
         }
         Err(e) => {
-            if args.json {
+            if args.output.json {
                 print_json(&ServiceUnavailable::snapshot());
             }
             print_error(&e.to_string());

@@ -2,7 +2,8 @@
 //! applications that need holder names: `Authorization: Bearer $(cpx-agent token)`.
 //! `--path` prints where it is kept instead.
 
-use super::{exit, print_error};
+use super::common::print_error;
+use super::exit;
 use crate::token::Token;
 
 #[derive(Debug, clap::Args)]

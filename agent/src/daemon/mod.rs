@@ -1,11 +1,6 @@
-//! `cpx-agent run`: the daemon. A monitor thread watches PC/SC, reader workers read and judge
-//! cards on their own threads, one state holds the snapshot and the event log, and the local
-//! API serves them (architecture.md §Data flow).
+//! The daemon's moving parts: a monitor thread watches PC/SC and reader workers read and judge
+//! cards on their own threads (through `crate::reading`), writing the one state
+//! (`crate::state`). Wired together, with the API, by `crate::cli::run`.
 
-pub mod cards;
-pub mod events;
 pub mod monitor;
-pub mod publish;
-pub mod run;
-pub mod state;
 pub mod worker;

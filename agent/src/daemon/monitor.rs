@@ -14,9 +14,10 @@ use std::time::{Duration, Instant};
 
 use pcsc::{Context, Error, ReaderState, Scope, State, PNP_NOTIFICATION};
 
-use super::state::{reader_id, DaemonState};
 use super::worker::Workers;
-use crate::status::ServiceState;
+use crate::model::status::{reader_id, ReadFailureCode, ServiceState};
+use crate::reading::classify;
+use crate::state::DaemonState;
 
 /// Minimum time between two attempts to reach the PC/SC service.
 pub const RECONNECT_INTERVAL: Duration = Duration::from_secs(1);
@@ -74,10 +75,7 @@ enum WatchEnd {
 }
 
 fn service_gone(error: Error) -> bool {
-    matches!(
-        error,
-        Error::NoService | Error::ServiceStopped | Error::InvalidHandle | Error::CommError
-    )
+    classify(error) == ReadFailureCode::ServiceUnavailable
 }
 
 /// What the monitor remembers of a reader between wake-ups.
@@ -231,7 +229,7 @@ fn card_change(
     if present && (!track.card_present || reinserted) {
         tracing::info!("lecteur {}: carte insérée", reader_id(&name));
         let generation = state.card_inserted(&name, rs.atr());
-        workers.read(&name, generation, true);
+        workers.read(&name, generation, true, Some(rs.atr()));
     }
     *track = Track {
         card_present: present,

@@ -13,19 +13,21 @@ use std::time::{Duration, Instant};
 
 use cpx_card::CardReport;
 
-use super::cards::CardSource;
+use crate::model::status::{reader_id, CardView};
+use crate::reading::CardSource;
+use crate::state::DaemonState;
 
 /// While another application holds a card exclusively, its read is tried again this often.
 pub const BUSY_RETRY: Duration = Duration::from_secs(1);
-use super::state::{reader_id, DaemonState};
-use crate::status::CardView;
 
 /// A read to do: the card of insertion `generation`.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Job {
     generation: u64,
     /// `true`: may use the quick recognition of the last card seen in this reader.
     quick: bool,
+    /// The card's ATR, when the monitor saw it.
+    atr: Option<Vec<u8>>,
 }
 
 struct Worker {
@@ -77,10 +79,14 @@ impl Workers {
         }
     }
 
-    /// Queues the read of the card of insertion `generation`.
-    pub fn read(&self, name: &str, generation: u64, quick: bool) {
+    /// Queues the read of the card of insertion `generation` (ATR `atr`, when known).
+    pub fn read(&self, name: &str, generation: u64, quick: bool, atr: Option<&[u8]>) {
         if let Some(worker) = lock(&self.running).get(name) {
-            let _ = worker.jobs.send(Job { generation, quick });
+            let _ = worker.jobs.send(Job {
+                generation,
+                quick,
+                atr: atr.map(<[u8]>::to_vec),
+            });
         }
     }
 
@@ -96,6 +102,7 @@ impl Workers {
                         .send(Job {
                             generation: *generation,
                             quick: false,
+                            atr: None,
                         })
                         .is_ok()
                 })
@@ -136,14 +143,6 @@ impl Workers {
     }
 }
 
-/// The JSON name of a kind or status (`CDE/CPE`, `not_ready`), for logs.
-fn label<T: serde::Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(s)) => s,
-        _ => "?".into(),
-    }
-}
-
 fn work(reader: String, queue: Receiver<Job>, state: Arc<DaemonState>, cards: Arc<dyn CardSource>) {
     let id = reader_id(&reader);
     let Ok(c_name) = CString::new(reader.as_bytes()) else {
@@ -175,13 +174,13 @@ fn work(reader: String, queue: Receiver<Job>, state: Arc<DaemonState>, cards: Ar
         }
         let started = Instant::now();
         let known = if job.quick { last_seen.as_ref() } else { None };
-        match cards.read(&c_name, known) {
+        match cards.read(&c_name, job.atr.as_deref(), known) {
             Ok(report) => {
                 let verdict = cards.judge(&report);
                 tracing::info!(
                     "lecteur {id}: carte lue ({}, {}), {} APDU en {} ms",
-                    label(&report.kind),
-                    label(&verdict.status),
+                    crate::model::label(&report.kind),
+                    crate::model::label(&verdict.status),
                     report.apdu_count,
                     started.elapsed().as_millis()
                 );
@@ -189,10 +188,12 @@ fn work(reader: String, queue: Receiver<Job>, state: Arc<DaemonState>, cards: Ar
                 state.card_read(&reader, job.generation, CardView { report, verdict });
             }
             Err(failure) => {
-                if state.read_failed(&reader, job.generation, failure.message.clone()) {
-                    tracing::warn!("lecteur {id}: lecture impossible: {}", failure.message);
+                let retry = failure.code.retry_alone();
+                let message = failure.message.clone();
+                if state.read_failed(&reader, job.generation, failure) {
+                    tracing::warn!("lecteur {id}: lecture impossible: {message}");
                 }
-                if failure.card_busy {
+                if retry {
                     busy = Some(job);
                 }
             }
@@ -201,121 +202,4 @@ fn work(reader: String, queue: Receiver<Job>, state: Arc<DaemonState>, cards: Ar
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::api::tests::sample_card;
-    use crate::status::ServiceState;
-    use crate::verdict::{Status, Verdict};
-    use std::ffi::CStr;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
-    /// Reads take `delay`; records whether a `known` card was offered.
-    struct FakeCards {
-        delay: Duration,
-        quick_reads: AtomicUsize,
-        full_reads: AtomicUsize,
-        in_progress: AtomicUsize,
-        most_at_once: AtomicUsize,
-    }
-
-    impl FakeCards {
-        fn new(delay: Duration) -> Arc<FakeCards> {
-            Arc::new(FakeCards {
-                delay,
-                quick_reads: AtomicUsize::new(0),
-                full_reads: AtomicUsize::new(0),
-                in_progress: AtomicUsize::new(0),
-                most_at_once: AtomicUsize::new(0),
-            })
-        }
-    }
-
-    impl CardSource for FakeCards {
-        fn read(
-            &self,
-            reader: &CStr,
-            known: Option<&CardReport>,
-        ) -> Result<CardReport, super::super::cards::ReadFailure> {
-            let now = self.in_progress.fetch_add(1, Ordering::SeqCst) + 1;
-            self.most_at_once.fetch_max(now, Ordering::SeqCst);
-            std::thread::sleep(self.delay);
-            self.in_progress.fetch_sub(1, Ordering::SeqCst);
-            if known.is_some() {
-                self.quick_reads.fetch_add(1, Ordering::SeqCst);
-            } else {
-                self.full_reads.fetch_add(1, Ordering::SeqCst);
-            }
-            if reader.to_bytes().starts_with(b"Broken") {
-                return Err(String::from("carte illisible").into());
-            }
-            Ok(sample_card("DUPONT", "01"))
-        }
-        fn judge(&self, _: &CardReport) -> Verdict {
-            Verdict {
-                status: Status::Ready,
-                findings: Vec::new(),
-            }
-        }
-    }
-
-    fn wait_until(what: impl Fn() -> bool) {
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while !what() {
-            assert!(Instant::now() < deadline, "timed out");
-            std::thread::sleep(Duration::from_millis(2));
-        }
-    }
-
-    #[test]
-    fn readers_are_read_in_parallel_and_known_cards_quickly() {
-        let state = Arc::new(DaemonState::new(ServiceState::Running));
-        let cards = FakeCards::new(Duration::from_millis(200));
-        let workers = Workers::new(state.clone(), cards.clone());
-        let names: Vec<String> = (0..4).map(|i| format!("Reader {i}")).collect();
-        for name in &names {
-            state.reader_added(name);
-            workers.start(name);
-            let generation = state.card_inserted(name, &[0x3B]);
-            workers.read(name, generation, true);
-        }
-        let all_read = || state.snapshot().readers.iter().all(|r| r.card.is_some());
-        wait_until(all_read);
-        assert!(
-            cards.most_at_once.load(Ordering::SeqCst) > 1,
-            "reads ran one after the other"
-        );
-        assert_eq!(cards.full_reads.load(Ordering::SeqCst), 4);
-
-        // Same card again in reader 0: offered as known.
-        state.card_removed(&names[0]);
-        let generation = state.card_inserted(&names[0], &[0x3B]);
-        workers.read(&names[0], generation, true);
-        wait_until(|| cards.quick_reads.load(Ordering::SeqCst) == 1);
-        // Refresh: a full read of every present card.
-        wait_until(all_read);
-        assert_eq!(workers.refresh(), 4);
-        wait_until(|| cards.full_reads.load(Ordering::SeqCst) == 8);
-        assert!(workers.shutdown(Duration::from_secs(2)));
-    }
-
-    #[test]
-    fn a_failed_read_says_why_and_shutdown_waits_for_reads_in_progress() {
-        let state = Arc::new(DaemonState::new(ServiceState::Running));
-        let cards = FakeCards::new(Duration::from_millis(100));
-        let workers = Workers::new(state.clone(), cards.clone());
-        state.reader_added("Broken 0");
-        workers.start("Broken 0");
-        let generation = state.card_inserted("Broken 0", &[0x3B]);
-        workers.read("Broken 0", generation, true);
-        wait_until(|| state.snapshot().readers[0].read_error.is_some());
-        assert_eq!(
-            state.snapshot().readers[0].read_error.as_deref(),
-            Some("carte illisible")
-        );
-        workers.read("Broken 0", generation, false);
-        std::thread::sleep(Duration::from_millis(20));
-        assert!(workers.shutdown(Duration::from_secs(2)));
-        // The read in progress at shutdown was finished, not abandoned.
-        assert_eq!(cards.full_reads.load(Ordering::SeqCst), 2);
-    }
-}
+mod tests;

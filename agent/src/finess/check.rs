@@ -6,11 +6,12 @@
 use serde::Serialize;
 use time::Date;
 
+pub use super::entity::Role;
 use super::entity::{Entity, EntityKind};
-use super::messages as msg;
 use super::region;
 use super::store::{Directory, DirectoryInfo};
-use crate::verdict::{Finding, Severity};
+use crate::model::verdict::{Finding, Severity};
+use crate::text::finess as msg;
 use cpx_card::{Finess, FinessKey};
 
 /// A directory older than this is worth refreshing.
@@ -24,15 +25,6 @@ pub struct ContractStructures {
     pub egs: Vec<String>,
     /// The organisation's own FINESS contact at its ARS, when configured.
     pub ars_contact: Option<String>,
-}
-
-/// The role a number has in the contract.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Role {
-    #[serde(rename = "EJ")]
-    Ej,
-    #[serde(rename = "EG")]
-    Eg,
 }
 
 /// One configured number and what the directory says of it.
@@ -53,17 +45,11 @@ pub struct CheckReport {
 }
 
 impl CheckReport {
-    /// Exit code, like `status`: 0 all good, 1 findings (warnings or errors).
-    pub fn exit_code(&self) -> u8 {
-        if self
-            .findings
+    /// Whether something needs attention (a warning or an error).
+    pub fn needs_attention(&self) -> bool {
+        self.findings
             .iter()
             .any(|f| f.severity >= Severity::Warning)
-        {
-            crate::cli::exit::FINDINGS
-        } else {
-            crate::cli::exit::OK
-        }
     }
 }
 

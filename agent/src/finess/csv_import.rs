@@ -9,8 +9,8 @@ use csv::ByteRecord;
 
 use super::decode::{self, opt_field};
 use super::entity::{Entity, EntityKind};
-use super::import::{ImportError, Sink};
-use super::messages as msg;
+use super::sink::{ImportError, Sink};
+use crate::text::finess as msg;
 use cpx_card::Finess;
 
 /// Field counts of each section (the trailing `;` may add one empty field).

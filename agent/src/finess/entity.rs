@@ -99,3 +99,21 @@ pub struct Skipped {
     pub location: String,
     pub reason: String,
 }
+
+/// The role a number has in the contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Role {
+    #[serde(rename = "EJ")]
+    Ej,
+    #[serde(rename = "EG")]
+    Eg,
+}
+
+/// The format of a FINESS file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum FileFormat {
+    /// Legacy open-data CSV extract.
+    Csv,
+    /// FINESS+ JSON structures dataset.
+    Json,
+}

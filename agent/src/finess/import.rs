@@ -3,7 +3,7 @@
 //! into one store transaction that replaces the previous directory when it commits.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -13,49 +13,12 @@ use serde::Serialize;
 use super::csv_import;
 use super::entity::{Entity, EntityKind, Skipped};
 use super::json_import;
-use super::messages as msg;
+pub use super::sink::{FileFormat, ImportError, Sink};
 use super::store::{DirectoryInfo, Writer};
+use crate::text::finess as msg;
 
 /// How many skipped lines the summary lists (all are counted).
 pub const MAX_SKIPPED_LISTED: usize = 200;
-
-/// Why an import did not replace the directory. The previous directory is untouched.
-#[derive(Debug, thiserror::Error)]
-pub enum ImportError {
-    #[error("{}", msg::io_error(.0, .1))]
-    Io(String, io::Error),
-    #[error("{}", msg::not_finess(.0, .1))]
-    NotFiness(String, String),
-    #[error("{}", msg::bad_json(.0, .1))]
-    Json(String, String),
-    #[error("{}", msg::database_error(.0))]
-    Database(#[from] rusqlite::Error),
-    #[error("{}", msg::NO_FILE)]
-    NoFile,
-    #[error("{}", msg::NOTHING_READ)]
-    NothingRead,
-}
-
-/// Where the importers put what they read.
-pub trait Sink {
-    /// The date of the data the file declares.
-    fn data_date(&mut self, date: Option<&str>);
-    /// One EJ or EG; `at` is its line (CSV) or `pmej` position (JSON).
-    fn entity(&mut self, entity: Entity, at: u64) -> Result<(), ImportError>;
-    /// A well-formed line of a section the directory does not keep (`geolocalisation`).
-    fn other_line(&mut self);
-    fn skipped(&mut self, at: u64, reason: String);
-    /// Bytes of the current file read so far.
-    fn progress(&mut self, bytes: u64);
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum FileFormat {
-    /// Legacy open-data CSV extract.
-    Csv,
-    /// FINESS+ JSON structures dataset.
-    Json,
-}
 
 /// How many bytes of a file are looked at to tell its format.
 const SNIFF_BYTES: u64 = 64 * 1024;

@@ -13,8 +13,8 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor
 use serde_json::Value;
 
 use super::entity::{Entity, EntityKind};
-use super::import::{ImportError, Sink};
-use super::messages as msg;
+use super::sink::{ImportError, Sink};
+use crate::text::finess as msg;
 use cpx_card::Finess;
 
 struct State<'s> {

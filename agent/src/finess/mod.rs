@@ -5,25 +5,25 @@
 //! - [`entity`]: one directory entry as read from a file, the form every importer produces.
 //! - [`decode`], [`csv_import`], [`json_import`]: the two file formats, streamed.
 //! - [`store`]: the SQLite database (WAL); a new import replaces the old one in one transaction.
+//! - [`sink`]: what the importers share (the sink, file formats, import errors).
 //! - [`import`]: one `finess import` run: sniff every file, then stream them all into the store.
 //! - [`lookup`]: `finess show` (an entry, its EJ or its EGs, the date of the data).
 //! - [`check`]: `finess check` (the contract's EJ and EGs against the directory).
 //! - [`region`]: the ARS FINESS service that corrects a département's anomalies.
-//! - [`judge_rules`]: the directory findings on a card.
-//! - [`messages`]: every user-facing text of the module, French first.
+//!
+//! The directory's findings on a card are the judge's (`crate::judge::directory`); the words
+//! are in `crate::text::finess`; the subcommands in `crate::cli::finess`.
 
 pub mod check;
-pub mod cli;
 pub mod csv_import;
 pub mod decode;
 pub mod entity;
 pub mod import;
 pub mod json_import;
-pub mod judge_rules;
 pub mod lookup;
-pub mod messages;
 pub mod names;
 pub mod region;
+pub mod sink;
 pub mod store;
 
 pub use entity::{Entity, EntityKind};

@@ -8,6 +8,11 @@ use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 
 use super::*;
+
+/// The judge without a FINESS directory (its rules have their own tests).
+fn judge(report: &CardReport, config: &Config, now: OffsetDateTime) -> Verdict {
+    super::judge(report, config, now, None)
+}
 use crate::config::{Checks, Config, Contract, ContractMode};
 
 const NOW: OffsetDateTime = datetime!(2026-11-29 12:00 UTC);

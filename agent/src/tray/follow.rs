@@ -12,9 +12,9 @@ use tokio::sync::watch;
 
 use super::model::{Next, TrayModel};
 use super::sse::SseParser;
-use super::texte;
 use super::view::{view, TrayView};
-use crate::status::StatusSnapshot;
+use crate::model::status::StatusSnapshot;
+use crate::text::tray as texte;
 use crate::token::Token;
 
 /// First wait before reconnecting; doubled at each failure up to `BACKOFF_MAX`.

@@ -4,8 +4,8 @@
 use ksni::menu::{MenuItem, StandardItem};
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::texte;
 use super::view::TrayView;
+use crate::text::tray as texte;
 
 /// What the user asked from the menu.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

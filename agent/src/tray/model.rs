@@ -4,8 +4,9 @@
 
 use std::collections::BTreeSet;
 
-use crate::daemon::events::{Event, EventKind};
-use crate::status::{ReaderView, ServiceState, StatusSnapshot};
+use crate::model::events::{Event, EventKind};
+use crate::model::reduce;
+use crate::model::status::StatusSnapshot;
 
 use super::sse::SseMessage;
 
@@ -95,68 +96,27 @@ impl TrayModel {
         }
     }
 
-    /// Applies one event to the snapshot.
+    /// Applies one event to the snapshot (the one reducer, `crate::model::reduce`), and follows
+    /// which readers are reading a card.
     pub fn apply(&mut self, kind: &EventKind) -> Next {
         let Some(snapshot) = self.snapshot.as_mut() else {
             return Next::Reread;
         };
+        if reduce::apply(snapshot, kind).is_err() {
+            return Next::Reread;
+        }
         match kind {
-            EventKind::ServiceLost => {
-                snapshot.service = ServiceState::Unavailable;
-                snapshot.readers.clear();
-                self.reading.clear();
+            EventKind::ServiceLost => self.reading.clear(),
+            EventKind::CardInserted { reader, .. } => {
+                self.reading.insert(reader.clone());
             }
-            EventKind::ServiceRestored => snapshot.service = ServiceState::Running,
-            EventKind::ReaderAdded { reader, name } => {
-                if snapshot.readers.iter().all(|r| r.id != *reader) {
-                    let at = snapshot
-                        .readers
-                        .partition_point(|r| r.name.as_str() < name.as_str());
-                    snapshot.readers.insert(
-                        at,
-                        ReaderView {
-                            id: reader.clone(),
-                            name: name.clone(),
-                            card: None,
-                            read_error: None,
-                        },
-                    );
-                }
-            }
-            EventKind::ReaderRemoved { reader } => {
-                snapshot.readers.retain(|r| r.id != *reader);
-                self.reading.remove(reader);
-            }
-            EventKind::CardInserted { reader, .. }
+            EventKind::ReaderRemoved { reader }
             | EventKind::CardRead { reader, .. }
             | EventKind::ReadFailed { reader, .. }
             | EventKind::CardRemoved { reader } => {
-                let Some(view) = snapshot.readers.iter_mut().find(|r| r.id == *reader) else {
-                    return Next::Reread;
-                };
-                view.card = None;
-                view.read_error = None;
                 self.reading.remove(reader);
-                match kind {
-                    EventKind::CardInserted { .. } => {
-                        self.reading.insert(reader.clone());
-                    }
-                    EventKind::CardRead { card, .. } => view.card = Some((**card).clone()),
-                    EventKind::ReadFailed { error, .. } => view.read_error = Some(error.clone()),
-                    _ => {}
-                }
             }
-            EventKind::VerdictChanged { reader, to, .. } => {
-                let card = snapshot
-                    .readers
-                    .iter_mut()
-                    .find(|r| r.id == *reader)
-                    .and_then(|r| r.card.as_mut());
-                match card {
-                    Some(card) => card.verdict.status = *to,
-                    None => return Next::Reread,
-                }
-            }
+            _ => {}
         }
         Next::Changed
     }

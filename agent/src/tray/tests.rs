@@ -3,10 +3,11 @@
 
 use serde_json::{json, Value};
 
+use super::face::Face;
 use super::model::{Link, Next, TrayModel};
 use super::sse::SseMessage;
-use super::view::{view, Face};
-use crate::status::StatusSnapshot;
+use super::view::view;
+use crate::model::status::StatusSnapshot;
 
 const AGENT: &str = "http://127.0.0.1:8787";
 
@@ -44,6 +45,7 @@ fn card_json(
 }
 
 fn reader(id: &str, card: Option<Value>, read_error: Option<&str>) -> Value {
+    let read_error = read_error.map(|message| json!({ "code": "card_error", "message": message }));
     json!({ "id": id, "name": id.to_uppercase(), "card": card, "read_error": read_error })
 }
 
@@ -256,7 +258,7 @@ fn events_move_the_model_as_the_agent_does() {
         (
             event(
                 "read_failed",
-                json!({"reader": "a", "error": "carte retirée"}),
+                json!({"reader": "a", "error": {"code": "card_removed", "message": "carte retirée"}}),
             ),
             Face::ReadFailed,
         ),

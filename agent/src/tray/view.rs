@@ -4,67 +4,13 @@
 
 use cpx_card::CardFamily;
 
-use crate::messages::cli::family_label;
-use crate::messages::findings::kind_label;
-use crate::status::{ReaderView, ServiceState};
-use crate::verdict::Status;
+use crate::model::status::{ReaderView, ServiceState};
+use crate::text::findings::kind_label;
+use crate::text::labels::family_label;
 
+use super::face::Face;
 use super::model::{Link, TrayModel};
-use super::texte;
-
-/// The state the icon shows: the worst among the present cards, or why there is none.
-/// The card faces are ordered from best to worst (`Ord`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Face {
-    Connecting,
-    AgentDown,
-    PcscUnavailable,
-    NoCard,
-    Ready,
-    Reading,
-    Unknown,
-    Warning,
-    ReadFailed,
-    NotReady,
-}
-
-impl Face {
-    /// A standard freedesktop icon name (every icon theme has them: no asset shipped).
-    pub fn icon_name(self) -> &'static str {
-        match self {
-            Face::Connecting => "network-idle",
-            Face::AgentDown => "network-offline",
-            Face::PcscUnavailable => "network-error",
-            Face::NoCard => "media-flash",
-            Face::Ready => "security-high",
-            Face::Reading => "view-refresh",
-            Face::Unknown => "dialog-question",
-            Face::Warning => "dialog-warning",
-            Face::ReadFailed | Face::NotReady => "dialog-error",
-        }
-    }
-
-    /// Whether the item asks for attention (SNI `NeedsAttention`) rather than `Active`.
-    pub fn needs_attention(self) -> bool {
-        matches!(
-            self,
-            Face::AgentDown
-                | Face::PcscUnavailable
-                | Face::Warning
-                | Face::ReadFailed
-                | Face::NotReady
-        )
-    }
-
-    fn of_status(status: Status) -> Face {
-        match status {
-            Status::Ready => Face::Ready,
-            Status::Warning => Face::Warning,
-            Status::NotReady => Face::NotReady,
-            Status::Unknown => Face::Unknown,
-        }
-    }
-}
+use crate::text::tray as texte;
 
 /// Everything the SNI item shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,7 +71,7 @@ fn reader_line(model: &TrayModel, reader: &ReaderView) -> String {
     let face = reader_face(model, reader);
     let mut state = texte::reader_state(face.unwrap_or(Face::NoCard)).to_string();
     if let (Some(Face::ReadFailed), Some(error)) = (face, &reader.read_error) {
-        state = format!("{state} ({error})");
+        state = format!("{state} ({})", error.message);
     }
     texte::reader_line(&reader.name, card_label(reader).as_deref(), &state)
 }
@@ -156,7 +102,7 @@ pub fn view(model: &TrayModel, agent: &str) -> TrayView {
         ),
         (Link::Following, Some(snapshot)) if snapshot.service == ServiceState::Unavailable => (
             Face::PcscUnavailable,
-            vec![crate::messages::snapshot::pcsc_remedy().to_string()],
+            vec![crate::text::pcsc::pcsc_remedy().to_string()],
             Vec::new(),
             0,
         ),

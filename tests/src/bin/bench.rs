@@ -22,6 +22,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
+use cpx_testkit::agent::reader_id;
 use cpx_testkit::card::{CpxCard, CpxCardSpec};
 use cpx_testkit::pki::{CardCertsBuilder, TestPki};
 use cpx_testkit::{CardKind, InsertOptions, InsertedCard, PrivatePcscd};
@@ -676,18 +677,6 @@ impl StatusPoller {
     fn finish(self) -> Result<Instant> {
         self.done.recv_timeout(WAIT + WAIT)?
     }
-}
-
-fn reader_id(name: &str) -> String {
-    let mut id = String::new();
-    for c in name.chars() {
-        if c.is_ascii_alphanumeric() {
-            id.push(c.to_ascii_lowercase());
-        } else if !id.is_empty() && !id.ends_with('-') {
-            id.push('-');
-        }
-    }
-    id.trim_end_matches('-').to_owned()
 }
 
 // ---- 3. throughput -------------------------------------------------------------------------

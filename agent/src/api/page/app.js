@@ -75,7 +75,9 @@ const TEXTE = {
   },
 };
 
-const etat = { service: null, lecteurs: [] };
+// The page keeps no copy of the agent's reducer: on each event it re-reads /v1/status (served
+// from bytes serialised once per change). Only which readers are reading a card is its own.
+const etat = { service: null, lecteurs: [], lecture: new Set() };
 const articles = new Map();
 let connexionPerdue = false;
 // Counts what the event stream applied: a /v1/status answer read while the stream moved on
@@ -116,13 +118,14 @@ function porteur(h) {
   return [nom, id ? '(' + id + ')' : ''].filter(Boolean).join(' ');
 }
 
-function structure(s) {
+// `annuaire`: the structure's name in the local FINESS directory (the verdict's).
+function structure(s, annuaire) {
   if (!s) return TEXTE.aucuneStructure;
   const morceaux = [(s.id_type || '') + ' ' + (s.number || s.id || '')];
-  const nom = s.name || s.directory_name;
+  const nom = s.name || annuaire;
   if (nom) morceaux.push(nom);
-  if (s.directory_name && s.name && s.directory_name !== s.name) {
-    morceaux.push('répertoire FINESS : ' + s.directory_name);
+  if (annuaire && s.name && annuaire !== s.name) {
+    morceaux.push('répertoire FINESS : ' + annuaire);
   }
   if (s.departement) morceaux.push(s.departement);
   return morceaux.join(' — ');
@@ -136,7 +139,7 @@ function detailsCarte(carte) {
   if (carte.family !== 'not_cpx') {
     ligne(TEXTE.champ.porteur, porteur(carte.holder));
     if (carte.holder && carte.holder.title) ligne(TEXTE.champ.profession, carte.holder.title);
-    ligne(TEXTE.champ.structure, structure(carte.structure));
+    ligne(TEXTE.champ.structure, structure(carte.structure, carte.verdict.directory_name));
     if (carte.not_after) {
       const j = joursRestants(carte.not_after);
       const bientot = (carte.verdict.findings || []).some((f) => f.code === 'card_expires_soon');
@@ -223,8 +226,9 @@ function rendre() {
       parStatut[carte.verdict.status] = (parStatut[carte.verdict.status] || 0) + 1;
       a.corps.append(detailsCarte(carte), constats(carte.verdict));
     } else if (lecteur.read_error) {
-      a.corps.append(el('p', { class: 'erreur-lecture' }, TEXTE.lectureEchouee + lecteur.read_error));
-    } else if (lecteur.lecture) {
+      a.corps.append(el('p', { class: 'erreur-lecture', 'data-code': lecteur.read_error.code },
+        TEXTE.lectureEchouee + lecteur.read_error.message));
+    } else if (etat.lecture.has(lecteur.id)) {
       a.corps.append(el('p', { class: 'etat-lecteur' }, TEXTE.lecture));
     } else {
       a.corps.append(el('p', { class: 'etat-lecteur' }, TEXTE.aucuneCarte));
@@ -260,6 +264,9 @@ function instantane(status) {
   generation++;
   etat.service = status.service;
   etat.lecteurs = (status.readers || []).map((r) => Object.assign({}, r));
+  for (const l of etat.lecteurs) {
+    if (l.card || l.read_error) etat.lecture.delete(l.id);
+  }
   rendre();
 }
 
@@ -280,45 +287,28 @@ async function relireEtat() {
   }
 }
 
-function lecteur(id) {
-  return etat.lecteurs.find((l) => l.id === id);
+// One re-read at a time; events arriving meanwhile ask for one more, after it.
+let relectureEnCours = null;
+let relireEncore = false;
+function demanderRelecture() {
+  if (relectureEnCours) { relireEncore = true; return; }
+  relectureEnCours = relireEtat().finally(() => {
+    relectureEnCours = null;
+    if (relireEncore) { relireEncore = false; demanderRelecture(); }
+  });
 }
 
-// Applies one event of the log; anything it cannot apply alone triggers a re-read.
+// An event of the log: note which readers are reading, then re-read the agent's state.
 function evenement(nom, data) {
   generation++;
-  const l = data.reader != null ? lecteur(data.reader) : null;
   switch (nom) {
-    case 'reader_added':
-      if (!l) etat.lecteurs.push({ id: data.reader, name: data.name, card: null });
-      break;
-    case 'reader_removed':
-      etat.lecteurs = etat.lecteurs.filter((x) => x.id !== data.reader);
-      break;
-    case 'card_inserted':
-      if (!l) return relireEtat();
-      Object.assign(l, { card: null, read_error: null, lecture: true });
-      break;
-    case 'card_read':
-      if (!l) return relireEtat();
-      Object.assign(l, { card: data.card, read_error: null, lecture: false });
-      break;
-    case 'read_failed':
-      if (!l) return relireEtat();
-      Object.assign(l, { card: null, read_error: data.error, lecture: false });
-      break;
-    case 'card_removed':
-      if (!l) return relireEtat();
-      Object.assign(l, { card: null, read_error: null, lecture: false });
-      break;
-    case 'service_lost':
-      etat.service = 'unavailable';
-      etat.lecteurs = [];
-      break;
-    default: // verdict_changed (findings too), service_restored, anything new
-      return relireEtat();
+    case 'card_inserted': etat.lecture.add(data.reader); rendre(); break;
+    case 'card_read': case 'read_failed': case 'card_removed': case 'reader_removed':
+      etat.lecture.delete(data.reader); break;
+    case 'service_lost': etat.lecture.clear(); break;
+    default: break;
   }
-  rendre();
+  demanderRelecture();
   connexion(true);
 }
 
@@ -329,7 +319,7 @@ function suivre() {
   source = new EventSource('/v1/events');
   source.addEventListener('open', () => {
     connexion(true);
-    if (connexionPerdue) { connexionPerdue = false; relireEtat(); }
+    if (connexionPerdue) { connexionPerdue = false; demanderRelecture(); }
   });
   source.addEventListener('error', () => {
     connexionPerdue = true;
@@ -340,13 +330,13 @@ function suivre() {
     }
   });
   source.addEventListener('snapshot', (e) => {
-    try { instantane(JSON.parse(e.data)); connexion(true); } catch (_) { relireEtat(); }
+    try { instantane(JSON.parse(e.data)); connexion(true); } catch (_) { demanderRelecture(); }
   });
-  source.addEventListener('gap', () => relireEtat());
+  source.addEventListener('gap', () => demanderRelecture());
   for (const nom of EVENEMENTS) {
     source.addEventListener(nom, (e) => {
       let data;
-      try { data = JSON.parse(e.data); } catch (_) { return relireEtat(); }
+      try { data = JSON.parse(e.data); } catch (_) { return demanderRelecture(); }
       evenement(nom, data);
     });
   }

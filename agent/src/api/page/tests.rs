@@ -11,8 +11,8 @@ use tower::ServiceExt;
 
 use super::*;
 use crate::api::{router, SecurityPolicy};
-use crate::daemon::state::DaemonState;
-use crate::status::ServiceState;
+use crate::model::status::ServiceState;
+use crate::state::DaemonState;
 use crate::token::Token;
 
 const TOKEN: &str = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";

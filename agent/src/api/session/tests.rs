@@ -13,10 +13,10 @@ use tower::ServiceExt;
 use super::*;
 use crate::api::tests::sample_card;
 use crate::api::{router, SecurityPolicy};
-use crate::daemon::state::DaemonState;
-use crate::status::{CardView, ServiceState};
+use crate::model::status::{CardView, ServiceState};
+use crate::model::verdict::{Status, Verdict};
+use crate::state::DaemonState;
 use crate::token::Token;
-use crate::verdict::{Status, Verdict};
 
 const TOKEN: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 const HOST: &str = "127.0.0.1:8787";
@@ -40,6 +40,7 @@ fn fixture_with(sessions: Sessions) -> Fixture {
             verdict: Verdict {
                 status: Status::Ready,
                 findings: Vec::new(),
+                directory_name: None,
             },
         }
     ));

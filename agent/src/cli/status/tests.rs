@@ -1,6 +1,6 @@
 use super::*;
-use crate::status::{CardView, ReaderView, ServiceState};
-use crate::verdict::Verdict;
+use crate::model::status::{CardView, ReaderView, ServiceState};
+use crate::model::verdict::Verdict;
 use cpx_card::{combine, identify, CardKind};
 
 fn card(atr: &[u8], status: Status) -> CardView {
@@ -9,6 +9,7 @@ fn card(atr: &[u8], status: Status) -> CardView {
         verdict: Verdict {
             status,
             findings: vec![],
+            directory_name: None,
         },
     }
 }
@@ -29,7 +30,10 @@ fn snap(cards: Vec<(Option<CardView>, Option<&str>)>) -> StatusSnapshot {
                 id: format!("r{i}"),
                 name: format!("Reader {i}"),
                 card,
-                read_error: err.map(String::from),
+                read_error: err.map(|message| crate::model::status::ReadFailure {
+                    code: crate::model::status::ReadFailureCode::CardError,
+                    message: message.into(),
+                }),
             })
             .collect(),
     }
@@ -81,6 +85,7 @@ fn human_output_one_block_per_reader_verdict_first() {
         &c.report,
         &crate::config::Config::default(),
         time::OffsetDateTime::now_utc(),
+        None,
     );
     let text = human::snapshot(&snap(vec![(Some(c), None), (None, None)]), &[]);
     assert!(text.contains("Lecteur « Reader 0 »"), "{text}");

@@ -1,6 +1,6 @@
 //! Every word the tray shows, French, in one place.
 
-use super::view::Face;
+use crate::tray::face::Face;
 
 /// The item's title (SNI `Title`, tooltip title prefix).
 pub const TITLE: &str = "Cartes CPx";

@@ -1,7 +1,9 @@
-//! The judge: is this card right for this organisation's RPPS+ contract, now? A pure function
-//! of the facts read from the card (`CardReport`), the configuration and the time. Its answer
-//! is a `Verdict`: findings (stable code, severity, French message and remedy) and a status
-//! derived from them by `status`.
+//! The judge: is this card right for this organisation's RPPS+ contract, now? A function of
+//! the facts read from the card (`CardReport`), the configuration, the time and the local
+//! FINESS directory when there is one, handed in once per judgement. Its answer is a
+//! `Verdict`: findings (stable code, severity, French message and remedy) and a status derived
+//! from them by `status`. The judge owns every finding: the directory's rules
+//! (`directory`) run inside it, and no step removes another's findings.
 
 use cpx_card::{CardFamily, CardKind, CardReport, Finess, FinessKey, PersonIdType, PinState};
 use cpx_card::{StructureIdType, Trust, Usage};
@@ -9,43 +11,26 @@ use time::{Duration, OffsetDateTime};
 
 use crate::config::{Config, Contract, ContractMode};
 use crate::finess::region::contact_phrase;
-use crate::messages::findings::{self as msg, Text};
-use crate::verdict::{Finding, Severity, Status, Verdict};
+use crate::finess::Directory;
+use crate::model::verdict::{Finding, Severity, Status, Verdict};
+use crate::text::findings::{self as msg, Text};
 
-/// Stable finding codes: other applications match on them, never change one.
-pub mod codes {
-    pub const NOT_A_CPX_CARD: &str = "not_a_cpx_card";
-    pub const NO_CERTIFICATE: &str = "no_certificate";
-    pub const CARD_EXPIRED: &str = "card_expired";
-    pub const CARD_NOT_YET_VALID: &str = "card_not_yet_valid";
-    pub const CARD_EXPIRES_SOON: &str = "card_expires_soon";
-    pub const PIN_BLOCKED: &str = "pin_blocked";
-    pub const PIN_TRIES_LOW: &str = "pin_tries_low";
-    pub const PIN_STATE_UNKNOWN: &str = "pin_state_unknown";
-    pub const UNTRUSTED_CERTIFICATE: &str = "untrusted_certificate";
-    pub const TEST_CARD: &str = "test_card";
-    pub const CERTIFICATES_DISAGREE: &str = "certificates_disagree";
-    pub const STRUCTURE_NOT_FINESS: &str = "structure_not_finess";
-    pub const STRUCTURE_FINESS_MALFORMED: &str = "structure_finess_malformed";
-    pub const FINESS_KEY_INVALID: &str = "finess_key_invalid";
-    pub const FINESS_KEY_NOT_VERIFIABLE: &str = "finess_key_not_verifiable";
-    pub const STRUCTURE_UNKNOWN_WITHOUT_PIN: &str = "structure_unknown_without_pin";
-    pub const STRUCTURE_UNKNOWN: &str = "structure_unknown";
-    pub const CONTRACT_NOT_CONFIGURED: &str = "contract_not_configured";
-    pub const CONTRACT_MATCH: &str = "contract_match";
-    pub const FINESS_MISMATCH: &str = "finess_mismatch";
-
-    /// Findings meaning "the card's structure could not be established" (status `unknown`).
-    pub const STRUCTURE_NOT_ESTABLISHED: &[&str] =
-        &[STRUCTURE_UNKNOWN_WITHOUT_PIN, STRUCTURE_UNKNOWN];
-}
+pub mod codes;
+pub mod directory;
 
 /// A CPx PIN allows 3 tries (domain.md §3): fewer left means someone typed a wrong code.
 const PIN_MAX_TRIES: u8 = 3;
 
-/// Judges a card read without PIN against the configuration at time `now`.
-pub fn judge(report: &CardReport, config: &Config, now: OffsetDateTime) -> Verdict {
+/// Judges a card read without PIN against the configuration at time `now`, with the local
+/// FINESS directory when one was imported (`None`: the rules that need it are skipped).
+pub fn judge(
+    report: &CardReport,
+    config: &Config,
+    now: OffsetDateTime,
+    directory: Option<&Directory>,
+) -> Verdict {
     let mut findings = Vec::new();
+    let mut directory_name = None;
     if report.family == CardFamily::NotCpx {
         push(
             &mut findings,
@@ -57,30 +42,11 @@ pub fn judge(report: &CardReport, config: &Config, now: OffsetDateTime) -> Verdi
         validity(report, config, now, &mut findings);
         pin(report, &mut findings);
         trust(report, config, &mut findings);
-        structure_and_contract(report, config, &mut findings);
+        directory_name = structure_and_contract(report, config, directory, &mut findings);
     }
-    verdict(findings)
-}
-
-/// [`judge`], then the FINESS directory's findings when a directory is present (issue 5):
-/// the precise forms of `finess_mismatch`, `finess_unknown`, `eg_not_in_contract_ej`,
-/// `structure_name_differs` (rules in `crate::finess::judge_rules`).
-pub fn judge_with_directory(
-    report: &CardReport,
-    config: &Config,
-    now: OffsetDateTime,
-    directory: Option<&crate::finess::Directory>,
-) -> Verdict {
-    let judged = judge(report, config, now);
-    match directory {
-        Some(dir) => verdict(crate::finess::judge_rules::refine(
-            judged.findings,
-            report,
-            config,
-            dir,
-        )),
-        None => judged,
-    }
+    let mut verdict = verdict(findings);
+    verdict.directory_name = directory_name;
+    verdict
 }
 
 /// Builds a verdict from findings: sorted most severe first, status by `status`.
@@ -89,6 +55,7 @@ pub fn verdict(mut findings: Vec<Finding>) -> Verdict {
     Verdict {
         status: status(&findings),
         findings,
+        directory_name: None,
     }
 }
 
@@ -111,12 +78,7 @@ pub fn status(findings: &[Finding]) -> Status {
 }
 
 fn push(findings: &mut Vec<Finding>, code: &str, severity: Severity, text: Text) {
-    findings.push(Finding {
-        code: code.to_string(),
-        severity,
-        message: text.message,
-        remedy: text.remedy,
-    });
+    findings.push(Finding::new(code, severity, text.message, text.remedy));
 }
 
 fn validity(report: &CardReport, config: &Config, now: OffsetDateTime, out: &mut Vec<Finding>) {
@@ -241,7 +203,14 @@ fn contract_target(contract: &Contract) -> String {
     }
 }
 
-fn structure_and_contract(report: &CardReport, config: &Config, out: &mut Vec<Finding>) {
+/// The card's structure against the contract, and against the directory when there is one.
+/// Returns the structure's name in the directory.
+fn structure_and_contract(
+    report: &CardReport,
+    config: &Config,
+    directory: Option<&Directory>,
+    out: &mut Vec<Finding>,
+) -> Option<String> {
     let contract = config.contract.as_ref();
     if contract.is_none() {
         push(
@@ -278,7 +247,7 @@ fn structure_and_contract(report: &CardReport, config: &Config, out: &mut Vec<Fi
                 msg::structure_unknown(),
             );
         }
-        return;
+        return None;
     };
     if structure.id_type != StructureIdType::Finess {
         push(
@@ -287,7 +256,7 @@ fn structure_and_contract(report: &CardReport, config: &Config, out: &mut Vec<Fi
             Severity::Error,
             msg::structure_not_finess(structure.id_type, &structure.number),
         );
-        return;
+        return None;
     }
     let Ok(card_finess) = Finess::parse(&structure.number) else {
         push(
@@ -296,7 +265,7 @@ fn structure_and_contract(report: &CardReport, config: &Config, out: &mut Vec<Fi
             Severity::Error,
             msg::structure_finess_malformed(&structure.number),
         );
-        return;
+        return None;
     };
     match card_finess.key() {
         FinessKey::Invalid => {
@@ -312,7 +281,7 @@ fn structure_and_contract(report: &CardReport, config: &Config, out: &mut Vec<Fi
                     ),
                 ),
             );
-            return;
+            return None;
         }
         FinessKey::NotVerifiable => push(
             out,
@@ -322,9 +291,23 @@ fn structure_and_contract(report: &CardReport, config: &Config, out: &mut Vec<Fi
         ),
         FinessKey::Valid => {}
     }
+    // What the directory says of the number, looked up once.
+    let entity = directory.and_then(|d| directory::entity(d, &card_finess));
     if let Some(contract) = contract {
-        contract_rule(&card_finess, contract, out);
+        // The directory knows whether the number is an EJ or an EG: its precise finding, when
+        // it has one, is the contract's answer; else the contract alone decides.
+        let precise = entity
+            .as_ref()
+            .and_then(|e| directory::contract_rule(&card_finess, e, contract));
+        match precise {
+            Some(finding) => out.push(finding),
+            None => contract_rule(&card_finess, contract, out),
+        }
     }
+    if let Some(dir) = directory {
+        directory::findings(report, &card_finess, entity.as_ref(), dir, config, out);
+    }
+    entity.and_then(|e| e.name.or(e.long_name))
 }
 
 /// Domain.md §2: centralised → the card is on the EJ; decentralised → on a contracted EG.

@@ -36,6 +36,15 @@ impl Published {
     }
 }
 
+/// An event as published: serialised once, in full (token holders) and redacted (everyone else).
+#[derive(Debug)]
+pub struct PublishedEvent {
+    pub id: u64,
+    pub name: &'static str,
+    pub full: String,
+    pub redacted: String,
+}
+
 /// The value's JSON, and the same with personal data removed.
 pub fn serialise_both<T: Serialize>(value: &T) -> (String, String) {
     // Our own types always serialise; `Null` keeps this total anyway.

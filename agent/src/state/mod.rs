@@ -1,6 +1,8 @@
 //! The one state: the snapshot every face shows and the bounded, numbered log of events.
-//! The monitor and reader workers write it (from their threads); the API only reads it.
-//! Each change is serialised once (full and redacted) so `GET /v1/status` is a copy of bytes.
+//! The daemon (monitor and reader workers) writes it, from its threads; the faces (API, SSE,
+//! metrics) only read it. Every change is an event applied with the one reducer
+//! (`crate::model::reduce`) and logged; each change is serialised once (full and redacted) so
+//! `GET /v1/status` is a copy of bytes.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -11,10 +13,13 @@ use cpx_card::CardReport;
 use time::OffsetDateTime;
 use tokio::sync::broadcast;
 
-use super::events::{Event, EventKind, PublishedEvent};
-use super::publish::{serialise_both, Published};
-use crate::status::{CardView, ReaderView, ServiceState, StatusSnapshot};
-use crate::verdict::Verdict;
+use crate::model::events::{Event, EventKind};
+use crate::model::reduce;
+use crate::model::status::{reader_id, CardView, ReadFailure, ServiceState, StatusSnapshot};
+use crate::model::verdict::Verdict;
+use publish::{serialise_both, Published, PublishedEvent};
+
+pub mod publish;
 
 /// Events kept for `Last-Event-ID` resumption.
 pub const EVENT_LOG_CAPACITY: usize = 1024;
@@ -64,23 +69,6 @@ pub struct DaemonState {
     inner: RwLock<Inner>,
     events: broadcast::Sender<Arc<PublishedEvent>>,
     pub counters: Counters,
-}
-
-/// Stable id of a reader for `/v1/readers/{id}`: its name in lower case, runs of anything but
-/// letters and digits turned into one `-` (`Virtual PCD 00 00` → `virtual-pcd-00-00`).
-pub fn reader_id(name: &str) -> String {
-    let mut id = String::with_capacity(name.len());
-    for c in name.chars() {
-        if c.is_ascii_alphanumeric() {
-            id.push(c.to_ascii_lowercase());
-        } else if !id.is_empty() && !id.ends_with('-') {
-            id.push('-');
-        }
-    }
-    while id.ends_with('-') {
-        id.pop();
-    }
-    id
 }
 
 impl Default for DaemonState {
@@ -194,18 +182,6 @@ impl DaemonState {
         (failed && slot.card_present).then_some(slot.generation)
     }
 
-    /// The card last read in a reader, if it is still there.
-    pub fn card_in(&self, reader_name: &str) -> Option<CardReport> {
-        let inner = self.read();
-        inner
-            .snapshot
-            .readers
-            .iter()
-            .find(|r| r.name == reader_name)
-            .and_then(|r| r.card.as_ref())
-            .map(|c| c.report.clone())
-    }
-
     // ---- writing (monitor, workers) ---------------------------------------------------------
 
     /// Records that the PC/SC service is (un)available. Losing it forgets every reader.
@@ -214,54 +190,50 @@ impl DaemonState {
         if inner.snapshot.service == service {
             return;
         }
-        inner.snapshot.service = service;
         match service {
             ServiceState::Unavailable => {
-                self.append(&mut inner, EventKind::ServiceLost);
-                let readers = std::mem::take(&mut inner.snapshot.readers);
+                let readers: Vec<String> = inner
+                    .snapshot
+                    .readers
+                    .iter()
+                    .map(|r| r.id.clone())
+                    .collect();
                 inner.slots.clear();
+                self.emit(&mut inner, EventKind::ServiceLost);
                 for reader in readers {
-                    self.append(&mut inner, EventKind::ReaderRemoved { reader: reader.id });
+                    self.emit(&mut inner, EventKind::ReaderRemoved { reader });
                 }
             }
-            ServiceState::Running => self.append(&mut inner, EventKind::ServiceRestored),
+            ServiceState::Running => self.emit(&mut inner, EventKind::ServiceRestored),
         }
         self.republish(&mut inner);
     }
 
     pub fn reader_added(&self, name: &str) {
         let mut inner = self.write();
-        if inner.snapshot.readers.iter().any(|r| r.name == name) {
+        if inner.slots.contains_key(name) {
             return;
         }
-        let view = ReaderView {
-            id: reader_id(name),
-            name: name.to_owned(),
-            card: None,
-            read_error: None,
-        };
-        let event = EventKind::ReaderAdded {
-            reader: view.id.clone(),
-            name: name.to_owned(),
-        };
-        let at = inner
-            .snapshot
-            .readers
-            .partition_point(|r| r.name.as_str() < name);
-        inner.snapshot.readers.insert(at, view);
         inner.slots.insert(name.to_owned(), Slot::default());
-        self.append(&mut inner, event);
+        let event = EventKind::ReaderAdded {
+            reader: reader_id(name),
+            name: name.to_owned(),
+        };
+        self.emit(&mut inner, event);
         self.republish(&mut inner);
     }
 
     pub fn reader_removed(&self, name: &str) {
         let mut inner = self.write();
-        let Some(at) = inner.snapshot.readers.iter().position(|r| r.name == name) else {
+        if inner.slots.remove(name).is_none() {
             return;
-        };
-        let reader = inner.snapshot.readers.remove(at);
-        inner.slots.remove(name);
-        self.append(&mut inner, EventKind::ReaderRemoved { reader: reader.id });
+        }
+        self.emit(
+            &mut inner,
+            EventKind::ReaderRemoved {
+                reader: reader_id(name),
+            },
+        );
         self.republish(&mut inner);
     }
 
@@ -270,23 +242,18 @@ impl DaemonState {
         let mut inner = self.write();
         let generation = inner.next_generation;
         inner.next_generation += 1;
-        let Some(reader) = inner.snapshot.readers.iter_mut().find(|r| r.name == name) else {
+        let Some(slot) = inner.slots.get_mut(name) else {
             return generation;
         };
-        reader.card = None;
-        reader.read_error = None;
-        let event = EventKind::CardInserted {
-            reader: reader.id.clone(),
-            atr: hex_atr(atr),
+        *slot = Slot {
+            generation,
+            card_present: true,
         };
-        inner.slots.insert(
-            name.to_owned(),
-            Slot {
-                generation,
-                card_present: true,
-            },
-        );
-        self.append(&mut inner, event);
+        let event = EventKind::CardInserted {
+            reader: reader_id(name),
+            atr: cpx_card::atr::atr_hex(atr),
+        };
+        self.emit(&mut inner, event);
         self.republish(&mut inner);
         generation
     }
@@ -298,19 +265,12 @@ impl DaemonState {
         if !Self::is_current(&inner, name, generation) {
             return false;
         }
-        let Some(reader) = inner.snapshot.readers.iter_mut().find(|r| r.name == name) else {
-            return false;
-        };
-        let previous = reader
-            .card
-            .as_ref()
+        let id = reader_id(name);
+        let previous = Self::card_of(&inner, &id)
             .filter(|old| old.report.serial == card.report.serial)
             .map(|old| old.verdict.status);
-        reader.card = Some(card.clone());
-        reader.read_error = None;
-        let id = reader.id.clone();
         let to = card.verdict.status;
-        self.append(
+        self.emit(
             &mut inner,
             EventKind::CardRead {
                 reader: id.clone(),
@@ -318,7 +278,7 @@ impl DaemonState {
             },
         );
         if let Some(from) = previous.filter(|from| *from != to) {
-            self.append(
+            self.emit(
                 &mut inner,
                 EventKind::VerdictChanged {
                     reader: id,
@@ -331,27 +291,22 @@ impl DaemonState {
         true
     }
 
-    /// The read of insertion `generation` failed; `error` says why, in French. Returns false
-    /// when dropped (card gone) or when it only repeats the failure already recorded.
-    pub fn read_failed(&self, name: &str, generation: u64, error: String) -> bool {
+    /// The read of insertion `generation` failed. Returns false when dropped (card gone) or
+    /// when it only repeats the failure already recorded.
+    pub fn read_failed(&self, name: &str, generation: u64, error: ReadFailure) -> bool {
         let mut inner = self.write();
         if !Self::is_current(&inner, name, generation) {
             return false;
         }
-        let Some(reader) = inner.snapshot.readers.iter_mut().find(|r| r.name == name) else {
+        let id = reader_id(name);
+        let Some(reader) = inner.snapshot.readers.iter().find(|r| r.id == id) else {
             return false;
         };
-        if reader.read_error.as_deref() == Some(error.as_str()) {
+        if reader.read_error.as_ref() == Some(&error) {
             return false;
         }
         self.counters.read_errors.fetch_add(1, Ordering::Relaxed);
-        reader.card = None;
-        reader.read_error = Some(error.clone());
-        let event = EventKind::ReadFailed {
-            reader: reader.id.clone(),
-            error,
-        };
-        self.append(&mut inner, event);
+        self.emit(&mut inner, EventKind::ReadFailed { reader: id, error });
         self.republish(&mut inner);
         true
     }
@@ -365,44 +320,82 @@ impl DaemonState {
             return;
         }
         slot.card_present = false;
-        let Some(reader) = inner.snapshot.readers.iter_mut().find(|r| r.name == name) else {
-            return;
-        };
-        reader.card = None;
-        reader.read_error = None;
-        let event = EventKind::CardRemoved {
-            reader: reader.id.clone(),
-        };
-        self.append(&mut inner, event);
+        self.emit(
+            &mut inner,
+            EventKind::CardRemoved {
+                reader: reader_id(name),
+            },
+        );
         self.republish(&mut inner);
     }
 
-    /// Judges every card again (a date may have crossed a horizon); `verdict_changed` for each
-    /// whose status moved.
-    pub fn rejudge(&self, judge: impl Fn(&CardReport) -> Verdict) {
+    /// The cards present and read, with their insertion: what a re-judgement looks at. Taken
+    /// under the read lock; the judging itself (which may open the FINESS directory) happens
+    /// outside any lock, and `rejudged` applies its results.
+    pub fn cards_read(&self) -> Vec<(String, u64, CardReport)> {
+        let inner = self.read();
+        inner
+            .snapshot
+            .readers
+            .iter()
+            .filter_map(|r| {
+                let card = r.card.as_ref()?;
+                let slot = inner.slots.get(&r.name)?;
+                slot.card_present
+                    .then(|| (r.name.clone(), slot.generation, card.report.clone()))
+            })
+            .collect()
+    }
+
+    /// New verdicts on cards still present (a date crossed a horizon, the directory or the
+    /// configuration changed); `verdict_changed` for each whose status moved.
+    pub fn rejudged(&self, verdicts: Vec<(String, u64, Verdict)>) {
         let mut inner = self.write();
-        let mut changes = Vec::new();
-        for reader in &mut inner.snapshot.readers {
-            if let Some(card) = &mut reader.card {
-                let verdict = judge(&card.report);
-                if verdict != card.verdict {
-                    let from = card.verdict.status;
-                    let to = verdict.status;
-                    card.verdict = verdict;
-                    if from != to {
-                        changes.push(EventKind::VerdictChanged {
-                            reader: reader.id.clone(),
-                            from,
-                            to,
-                        });
-                    }
-                }
+        let mut changed = false;
+        for (name, generation, verdict) in verdicts {
+            if !Self::is_current(&inner, &name, generation) {
+                continue;
+            }
+            let id = reader_id(&name);
+            let Some(card) = inner
+                .snapshot
+                .readers
+                .iter_mut()
+                .find(|r| r.id == id)
+                .and_then(|r| r.card.as_mut())
+            else {
+                continue;
+            };
+            if card.verdict == verdict {
+                continue;
+            }
+            let (from, to) = (card.verdict.status, verdict.status);
+            // The findings change without an event of their own (their status may stay).
+            card.verdict = verdict;
+            changed = true;
+            if from != to {
+                self.emit(
+                    &mut inner,
+                    EventKind::VerdictChanged {
+                        reader: id,
+                        from,
+                        to,
+                    },
+                );
             }
         }
-        for change in changes {
-            self.append(&mut inner, change);
+        if changed {
+            self.republish(&mut inner);
         }
-        self.republish(&mut inner);
+    }
+
+    fn card_of<'a>(inner: &'a Inner, id: &str) -> Option<&'a CardView> {
+        inner
+            .snapshot
+            .readers
+            .iter()
+            .find(|r| r.id == id)
+            .and_then(|r| r.card.as_ref())
     }
 
     fn is_current(inner: &Inner, name: &str, generation: u64) -> bool {
@@ -410,6 +403,13 @@ impl DaemonState {
             .slots
             .get(name)
             .is_some_and(|slot| slot.card_present && slot.generation == generation)
+    }
+
+    /// Applies the event to the snapshot (the one reducer) and logs it.
+    fn emit(&self, inner: &mut Inner, kind: EventKind) {
+        // The daemon's own events always fit its snapshot; a mismatch changes nothing.
+        let _ = reduce::apply(&mut inner.snapshot, &kind);
+        self.append(inner, kind);
     }
 
     fn append(&self, inner: &mut Inner, kind: EventKind) {
@@ -438,14 +438,6 @@ impl DaemonState {
     fn republish(&self, inner: &mut Inner) {
         inner.published = Published::of(&inner.snapshot);
     }
-}
-
-/// ATR as the card layer writes it: upper-case hex, spaced.
-pub fn hex_atr(atr: &[u8]) -> String {
-    atr.iter()
-        .map(|b| format!("{b:02X}"))
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 #[cfg(test)]

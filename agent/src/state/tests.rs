@@ -1,6 +1,6 @@
 use super::*;
 use crate::api::tests::sample_card;
-use crate::verdict::Status;
+use crate::model::verdict::Status;
 
 fn view(status: Status, serial: &str) -> CardView {
     CardView {
@@ -8,6 +8,7 @@ fn view(status: Status, serial: &str) -> CardView {
         verdict: Verdict {
             status,
             findings: Vec::new(),
+            directory_name: None,
         },
     }
 }
@@ -69,10 +70,18 @@ fn verdict_changes_on_reread_and_rejudge() {
     let generation = state.card_inserted("R", &[0x3B]);
     state.card_read("R", generation, view(Status::Ready, "01"));
     state.card_read("R", generation, view(Status::Warning, "01"));
-    state.rejudge(|_| Verdict {
-        status: Status::NotReady,
-        findings: Vec::new(),
-    });
+    let present = state.cards_read();
+    assert_eq!(present.len(), 1);
+    let (name, generation, _) = present[0].clone();
+    state.rejudged(vec![(
+        name,
+        generation,
+        Verdict {
+            status: Status::NotReady,
+            findings: Vec::new(),
+            directory_name: None,
+        },
+    )]);
     assert_eq!(
         kinds(&state),
         [
@@ -94,8 +103,12 @@ fn a_repeated_failure_is_recorded_once_and_remembered_for_a_retry() {
     state.reader_added("R");
     let generation = state.card_inserted("R", &[0x3B]);
     assert_eq!(state.failed_read("R"), None);
-    assert!(state.read_failed("R", generation, "occupée".into()));
-    assert!(!state.read_failed("R", generation, "occupée".into()));
+    let busy = || crate::model::status::ReadFailure {
+        code: crate::model::status::ReadFailureCode::CardBusy,
+        message: "occupée".into(),
+    };
+    assert!(state.read_failed("R", generation, busy()));
+    assert!(!state.read_failed("R", generation, busy()));
     assert_eq!(state.counters.read_errors.load(Ordering::Relaxed), 1);
     assert_eq!(state.failed_read("R"), Some(generation));
     state.card_removed("R");

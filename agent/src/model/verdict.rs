@@ -37,8 +37,23 @@ pub struct Finding {
     pub remedy: String,
 }
 
+impl Finding {
+    pub fn new(code: &str, severity: Severity, message: String, remedy: String) -> Finding {
+        Finding {
+            code: code.to_string(),
+            severity,
+            message,
+            remedy,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Verdict {
     pub status: Status,
     pub findings: Vec<Finding>,
+    /// The name of the card's structure in the local FINESS directory, when one was imported
+    /// and knows the number (the card's own name is `structure.name`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub directory_name: Option<String>,
 }

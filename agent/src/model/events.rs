@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use crate::status::CardView;
-use crate::verdict::Status;
+use super::status::{CardView, ReadFailure};
+use super::verdict::Status;
 
 /// What happened. `reader` is the reader's stable id (as in `/v1/readers/{id}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -20,9 +20,9 @@ pub enum EventKind {
     CardInserted { reader: String, atr: String },
     /// The card in a reader was read and judged.
     CardRead { reader: String, card: Box<CardView> },
-    /// The card in a reader could not be read; `error` says why (French). Retried on the next
-    /// change or on `POST /v1/refresh`.
-    ReadFailed { reader: String, error: String },
+    /// The card in a reader could not be read; `error` says why (stable code, French message).
+    /// Retried on the next change or on `POST /v1/refresh`.
+    ReadFailed { reader: String, error: ReadFailure },
     /// The card was taken out of the reader.
     CardRemoved { reader: String },
     /// The verdict on the card in this reader changed (re-read, or a date crossed).
@@ -64,13 +64,4 @@ pub struct Event {
     pub at: OffsetDateTime,
     #[serde(flatten)]
     pub kind: EventKind,
-}
-
-/// An event as published: serialised once, in full (token holders) and redacted (everyone else).
-#[derive(Debug)]
-pub struct PublishedEvent {
-    pub id: u64,
-    pub name: &'static str,
-    pub full: String,
-    pub redacted: String,
 }

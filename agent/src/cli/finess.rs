@@ -7,14 +7,16 @@ use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
 
-use super::check::{self, ContractStructures};
-use super::import;
-use super::judge_rules::directory_path;
-use super::lookup;
-use super::messages as msg;
-use super::store::Directory;
-use crate::cli::{exit, load_config, print_json, print_text, usage_error};
+use super::common::{print_error, print_json, print_text, usage_error, ConfigArg, JsonArg};
+use super::exit;
 use crate::config::Config;
+use crate::finess::check::{self, ContractStructures};
+use crate::finess::import;
+use crate::finess::lookup;
+use crate::finess::store::Directory;
+use crate::judge::directory::directory_path;
+use crate::text::finess as msg;
+use crate::text::finess_report;
 use cpx_card::Finess;
 
 #[derive(Debug, clap::Args)]
@@ -30,12 +32,10 @@ pub struct Common {
     /// $XDG_DATA_HOME/cpx-agent/finess.sqlite) / directory database.
     #[arg(long, value_name = "FICHIER")]
     pub db: Option<PathBuf>,
-    /// Fichier de configuration / configuration file.
-    #[arg(long, value_name = "FICHIER")]
-    pub config: Option<PathBuf>,
-    /// Sortie JSON / JSON output.
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub config: ConfigArg,
+    #[command(flatten)]
+    pub output: JsonArg,
 }
 
 #[derive(Debug, Clone, Subcommand)]
@@ -82,7 +82,7 @@ fn db_path(common: &Common, config: &Config) -> Result<PathBuf, u8> {
 }
 
 fn run_import(files: &[PathBuf], common: &Common) -> u8 {
-    let config = match load_config(common.config.as_deref()) {
+    let config = match common.config.load() {
         Ok(c) => c,
         Err(code) => return code,
     };
@@ -92,10 +92,10 @@ fn run_import(files: &[PathBuf], common: &Common) -> u8 {
     };
     match import::import(files, &db, std::io::stderr().is_terminal()) {
         Ok(summary) => {
-            if common.json {
+            if common.output.json {
                 print_json(&summary);
             } else {
-                print_text(&msg::import_summary(&summary, &db));
+                print_text(&finess_report::import_summary(&summary, &db));
             }
             exit::OK
         }
@@ -116,7 +116,7 @@ fn run_show(number: &str, common: &Common) -> u8 {
         Ok(f) => f,
         Err(e) => return usage_error(&e.to_string()),
     };
-    let config = match load_config(common.config.as_deref()) {
+    let config = match common.config.load() {
         Ok(c) => c,
         Err(code) => return code,
     };
@@ -126,16 +126,16 @@ fn run_show(number: &str, common: &Common) -> u8 {
     };
     match lookup::lookup(&dir, &finess) {
         Ok(Some(entry)) => {
-            if common.json {
+            if common.output.json {
                 print_json(&entry);
             } else {
-                print_text(&msg::show_entry(&entry));
+                print_text(&finess_report::show_entry(&entry));
             }
             exit::OK
         }
         Ok(None) => {
             let date = dir.info().ok().and_then(|i| i.data_date);
-            crate::cli::print_error(&msg::not_in_directory(finess.as_str(), date.as_deref()));
+            print_error(&msg::not_in_directory(finess.as_str(), date.as_deref()));
             exit::FINDINGS
         }
         Err(e) => usage_error(&msg::database_error(&e)),
@@ -143,7 +143,7 @@ fn run_show(number: &str, common: &Common) -> u8 {
 }
 
 fn run_check(common: &Common) -> u8 {
-    let config = match load_config(common.config.as_deref()) {
+    let config = match common.config.load() {
         Ok(c) => c,
         Err(code) => return code,
     };
@@ -162,12 +162,16 @@ fn run_check(common: &Common) -> u8 {
     let today = time::OffsetDateTime::now_utc().date();
     match check::check(&dir, &structures, today) {
         Ok(report) => {
-            if common.json {
+            if common.output.json {
                 print_json(&report);
             } else {
-                print_text(&msg::check_report(&report));
+                print_text(&finess_report::check_report(&report));
             }
-            report.exit_code()
+            if report.needs_attention() {
+                exit::FINDINGS
+            } else {
+                exit::OK
+            }
         }
         Err(e) => usage_error(&msg::database_error(&e)),
     }

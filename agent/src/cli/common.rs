@@ -1,0 +1,58 @@
+//! What several subcommands share: the arguments every one of them spells the same way
+//! (`--config`, `--json`, flattened into each `Args`) and the output helpers.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use super::exit;
+use crate::config::Config;
+
+/// `--config FILE`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ConfigArg {
+    /// Fichier de configuration (défaut : $XDG_CONFIG_HOME/cpx-agent/config.toml) /
+    /// configuration file.
+    #[arg(long = "config", value_name = "FILE")]
+    pub path: Option<PathBuf>,
+}
+
+impl ConfigArg {
+    /// Loads the configuration (`--config`, else the default file if present), or prints why
+    /// not and gives the exit code.
+    pub fn load(&self) -> Result<Config, u8> {
+        Config::load(self.path.as_deref()).map_err(|e| usage_error(&e.to_string()))
+    }
+}
+
+/// `--json`.
+#[derive(Debug, Clone, Copy, Default, clap::Args)]
+pub struct JsonArg {
+    /// Sortie JSON / JSON output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Prints a one-line error on stderr.
+pub fn print_error(message: &str) {
+    let line = message.replace('\n', " ");
+    let _ = writeln!(std::io::stderr(), "cpx-agent : {line}");
+}
+
+/// Prints a one-line error on stderr and returns `exit::USAGE`.
+pub fn usage_error(message: &str) -> u8 {
+    print_error(message);
+    exit::USAGE
+}
+
+/// Writes `value` as pretty JSON on stdout (a closed pipe is not an error worth reporting).
+pub fn print_json<T: serde::Serialize>(value: &T) {
+    let mut out = std::io::stdout().lock();
+    if serde_json::to_writer_pretty(&mut out, value).is_ok() {
+        let _ = writeln!(out);
+    }
+}
+
+/// Writes text on stdout.
+pub fn print_text(text: &str) {
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}

@@ -1,0 +1,100 @@
+//! The snapshot every face shows: `cpx-agent status --json`, `GET /v1/status`, SSE `snapshot`.
+//! One set of types, versioned by the API path (`/v1`): keep it stable.
+
+use cpx_card::CardReport;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::verdict::Verdict;
+
+/// Whether the PC/SC service answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceState {
+    Running,
+    Unavailable,
+}
+
+/// A card in a reader: what the card layer read, and the judge's verdict on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CardView {
+    #[serde(flatten)]
+    pub report: CardReport,
+    pub verdict: Verdict,
+}
+
+/// One PC/SC reader and its card, if any.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ReaderView {
+    /// Stable id for `/v1/readers/{id}` (derived from the name).
+    pub id: String,
+    /// The PC/SC reader name.
+    pub name: String,
+    pub card: Option<CardView>,
+    /// Why the card in this reader could not be read, when the last read failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_error: Option<ReadFailure>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct StatusSnapshot {
+    pub service: ServiceState,
+    pub readers: Vec<ReaderView>,
+}
+
+/// Why a card could not be read: a stable `code` (other applications match on it, like the
+/// finding codes) and the French `message` for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ReadFailure {
+    pub code: ReadFailureCode,
+    pub message: String,
+}
+
+/// The stable codes of a failed read: every PC/SC or card error falls in one of them
+/// (`crate::reading` classifies, once).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReadFailureCode {
+    /// The PC/SC service stopped answering during the read.
+    ServiceUnavailable,
+    /// The card was pulled out during the read.
+    CardRemoved,
+    /// Another application holds the card exclusively (retried once a second).
+    CardBusy,
+    /// Another application reset the card again and again during the read.
+    CardReset,
+    /// The card does not answer (mute, badly inserted, not a chip card).
+    CardUnresponsive,
+    /// The card stopped answering in the middle of the read (deadline passed).
+    Timeout,
+    /// The reader went away.
+    ReaderUnavailable,
+    /// The card answered something unexpected (not a CPx card, or damaged).
+    CardError,
+    /// Another PC/SC error.
+    PcscError,
+}
+
+impl ReadFailureCode {
+    /// Worth trying again by itself, without a new insertion.
+    pub fn retry_alone(self) -> bool {
+        self == ReadFailureCode::CardBusy
+    }
+}
+
+/// Stable id of a reader for `/v1/readers/{id}`: its name in lower case, runs of anything but
+/// letters and digits turned into one `-` (`Virtual PCD 00 00` → `virtual-pcd-00-00`).
+pub fn reader_id(name: &str) -> String {
+    let mut id = String::with_capacity(name.len());
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            id.push(c.to_ascii_lowercase());
+        } else if !id.is_empty() && !id.ends_with('-') {
+            id.push('-');
+        }
+    }
+    while id.ends_with('-') {
+        id.pop();
+    }
+    id
+}

@@ -1,0 +1,26 @@
+//! `cpx-agent run`: why the agent could not start.
+
+use std::net::SocketAddr;
+
+pub fn port_taken(addr: &SocketAddr) -> String {
+    format!(
+        "le port {addr} est déjà utilisé (un autre cpx-agent tourne-t-il ?) : arrêtez l'autre \
+         programme ou choisissez une autre adresse avec --listen ou [api] listen / port already \
+         in use"
+    )
+}
+
+pub fn not_loopback(addr: &SocketAddr) -> String {
+    format!(
+        "api.listen : {addr} n'est pas une adresse de bouclage ; l'agent n'écoute que sur \
+         127.0.0.1 ou [::1] / loopback only"
+    )
+}
+
+pub fn cannot_listen(addr: &SocketAddr, source: &std::io::Error) -> String {
+    format!("impossible d'écouter sur {addr} : {source}")
+}
+
+pub fn cannot_start(source: &std::io::Error) -> String {
+    format!("démarrage impossible : {source}")
+}
