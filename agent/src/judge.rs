@@ -10,6 +10,7 @@ use time::{Duration, OffsetDateTime};
 use crate::config::{Config, Contract, ContractMode};
 use crate::finess::region::contact_phrase;
 use crate::messages::findings::{self as msg, Text};
+use crate::text::read as text;
 use crate::verdict::{Finding, Severity, Status, Verdict};
 
 /// Stable finding codes: other applications match on them, never change one.
@@ -195,7 +196,7 @@ fn trust(report: &CardReport, config: &Config, out: &mut Vec<Finding>) {
         .iter()
         .filter(|c| c.trust == Trust::Untrusted)
         .map(|c| match &c.trust_detail {
-            Some(d) => format!("{} : {d}", usage_label(c.usage)),
+            Some(d) => format!("{} : {}", usage_label(c.usage), text::trust_detail(d)),
             None => usage_label(c.usage).to_string(),
         })
         .collect();

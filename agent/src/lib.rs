@@ -11,6 +11,7 @@ pub mod logging;
 pub mod messages;
 pub mod snapshot;
 pub mod status;
+pub mod text;
 pub mod token;
 pub mod tray;
 pub mod usb;

@@ -192,7 +192,7 @@ pub mod config {
 
 /// The judge's findings: message (what is wrong) and remedy (what to do), French.
 pub mod findings {
-    use cpx_card::{CardKind, Finess, StructureIdType};
+    use cpx_card::{CardKind, Disagreement, Finess, StructureIdType};
     use time::OffsetDateTime;
 
     use super::{ANS_CONTRACT_CONTACT, RPPS_PLUS_PORTAL};
@@ -368,7 +368,11 @@ pub mod findings {
         }
     }
 
-    pub fn certificates_disagree(details: &[String]) -> Text {
+    pub fn certificates_disagree(details: &[Disagreement]) -> Text {
+        let details: Vec<String> = details
+            .iter()
+            .map(crate::text::read::disagreement)
+            .collect();
         t(
             format!(
                 "Les certificats d'authentification et de signature de la carte ne désignent pas \

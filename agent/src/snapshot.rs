@@ -34,13 +34,6 @@ impl ServiceUnavailable {
     }
 }
 
-fn is_service_error(e: pcsc::Error) -> bool {
-    matches!(
-        e,
-        pcsc::Error::NoService | pcsc::Error::ServiceStopped | pcsc::Error::CommError
-    )
-}
-
 /// Reads every reader once and judges every card.
 pub fn take(
     config: &Config,
@@ -60,7 +53,7 @@ pub fn take(
     if !states.is_empty() {
         match ctx.get_status_change(Duration::ZERO, &mut states) {
             Ok(()) | Err(pcsc::Error::Timeout) => {}
-            Err(e) if is_service_error(e) => return Err(unavailable(e)),
+            Err(e) if cpx_card::is_service_gone(e) => return Err(unavailable(e)),
             Err(e) => tracing::warn!(error = %e, "PC/SC reader states unavailable"),
         }
     }
@@ -69,7 +62,7 @@ pub fn take(
     let readers = names
         .iter()
         .zip(&states)
-        .map(|(name, state)| read_one(&ctx, name, state, config, trust, directory.as_ref(), now))
+        .map(|(name, state)| read_one(name, state, config, trust, directory.as_ref(), now))
         .collect();
     Ok(StatusSnapshot {
         service: ServiceState::Running,
@@ -79,7 +72,6 @@ pub fn take(
 
 /// One reader: its card (read and judged) if one is present, or why it could not be read.
 pub fn read_one(
-    ctx: &pcsc::Context,
     name: &CStr,
     state: &pcsc::ReaderState,
     config: &Config,
@@ -111,7 +103,7 @@ pub fn read_one(
     {
         Ok(combine(atr, Vec::new()))
     } else {
-        read_reader(ctx, &CString::from(name), trust, None)
+        read_reader(&CString::from(name), trust, None)
     };
     match report {
         Ok(mut report) => {
@@ -132,7 +124,7 @@ pub fn read_one(
         Err(ReadError::NoCard) => {}
         Err(e) => {
             tracing::warn!(reader = %view.id, error = %e, "card read failed");
-            view.read_error = Some(e.user_message_fr());
+            view.read_error = Some(crate::text::read::read_failure(&e));
         }
     }
     view

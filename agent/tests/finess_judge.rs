@@ -99,6 +99,7 @@ fn cpe_on(finess: &str, name: &str) -> CardReport {
         certificates: vec![cert(Usage::Authentication), cert(Usage::Signature)],
         disagreements: vec![],
         apdu_count: 12,
+        recognition_hint: Default::default(),
     }
 }
 

@@ -30,8 +30,8 @@ impl From<String> for ReadFailure {
 impl From<cpx_card::ReadError> for ReadFailure {
     fn from(error: cpx_card::ReadError) -> ReadFailure {
         ReadFailure {
-            message: error.user_message_fr(),
-            card_busy: error == cpx_card::ReadError::Busy,
+            message: crate::text::read::read_failure(&error),
+            card_busy: error.code() == cpx_card::ReadFailureCode::CardBusy,
         }
     }
 }
@@ -62,11 +62,8 @@ impl PcscCards {
 
 impl CardSource for PcscCards {
     fn read(&self, reader: &CStr, known: Option<&CardReport>) -> Result<CardReport, ReadFailure> {
-        // A context per read: cheap next to the card's APDUs, and never stale after the
-        // service restarted (pcsc-lite contexts do not survive it).
-        let ctx = pcsc::Context::establish(pcsc::Scope::User)
-            .map_err(|e| cpx_card::ReadError::NoService(e.to_string()))?;
-        let mut report = cpx_card::read_reader(&ctx, reader, &self.trust, known)?;
+        // The read opens its own PC/SC context: never stale after the service restarted.
+        let mut report = cpx_card::read_reader(reader, &self.trust, known)?;
         // The structure's name in the local FINESS directory, when one was imported.
         if let Some(dir) = crate::finess::judge_rules::open_directory(&self.config) {
             crate::finess::judge_rules::annotate(&mut report, &dir);

@@ -73,13 +73,6 @@ enum WatchEnd {
     ServiceGone(Error),
 }
 
-fn service_gone(error: Error) -> bool {
-    matches!(
-        error,
-        Error::NoService | Error::ServiceStopped | Error::InvalidHandle | Error::CommError
-    )
-}
-
 /// What the monitor remembers of a reader between wake-ups.
 #[derive(Debug, Clone, Copy, Default)]
 struct Track {
@@ -143,7 +136,7 @@ fn watch(ctx: &Context, state: &DaemonState, workers: &Workers, stop: &MonitorSt
         let listed = match ctx.list_readers_owned() {
             Ok(names) => names,
             Err(Error::NoReadersAvailable) => Vec::new(),
-            Err(error) if service_gone(error) => return WatchEnd::ServiceGone(error),
+            Err(error) if cpx_card::is_service_gone(error) => return WatchEnd::ServiceGone(error),
             Err(error) => {
                 // A passing error must not look like every reader unplugged: keep them.
                 tracing::debug!("liste des lecteurs: {error}");
@@ -188,7 +181,7 @@ fn watch(ctx: &Context, state: &DaemonState, workers: &Workers, stop: &MonitorSt
             Ok(()) => {}
             Err(Error::Cancelled) | Err(Error::Timeout) => continue,
             Err(Error::UnknownReader) => continue,
-            Err(error) if service_gone(error) => return WatchEnd::ServiceGone(error),
+            Err(error) if cpx_card::is_service_gone(error) => return WatchEnd::ServiceGone(error),
             Err(error) => {
                 tracing::warn!("attente d'un événement PC/SC: {error}");
                 stop.sleep(Duration::from_millis(200));
