@@ -6,7 +6,7 @@
 use std::ffi::{CStr, CString};
 use std::time::Duration;
 
-use cpx_card::{CardFamily, CardReport, ReadError, TransportError, TrustStore};
+use cpx_card::{CardFamily, CardReport, ReadError, TrustStore};
 use time::OffsetDateTime;
 
 use crate::config::Config;
@@ -160,11 +160,9 @@ impl Pipeline {
         if let Some(atr) = atr.filter(|a| cpx_card::identify(a) == CardFamily::NotCpx) {
             return Ok(cpx_card::combine(atr, Vec::new()));
         }
-        // One context per read: cheap next to the card's APDUs, and never stale after the
-        // service restarted (pcsc-lite contexts do not survive it).
-        let ctx = pcsc::Context::establish(pcsc::Scope::User)
-            .map_err(|e| ReadError::NoService(e.to_string()))?;
-        cpx_card::read_reader(&ctx, &CString::from(reader), &self.trust, known)
+        // The read opens its own PC/SC context (one per read: never stale after the service
+        // restarted).
+        cpx_card::read_reader(&CString::from(reader), &self.trust, known)
     }
 }
 
@@ -210,37 +208,16 @@ impl ServiceUnavailable {
     }
 }
 
-/// The one classifier: what a PC/SC error means for the user. The monitor (service gone or
-/// not), the reads and `status` all ask it.
+/// What a PC/SC error means for the user: the card crate's one classifier
+/// (`cpx_card::classify`), asked by the monitor (service gone or not), the reads and `status`.
 pub fn classify(e: pcsc::Error) -> ReadFailureCode {
-    code(&cpx_card::pcsc_reader::from_pcsc(e))
+    cpx_card::classify(e).code()
 }
 
-/// The stable code of a read error.
-pub fn code(e: &ReadError) -> ReadFailureCode {
-    match e {
-        ReadError::NoService(_) => ReadFailureCode::ServiceUnavailable,
-        ReadError::NoCard | ReadError::Transport(TransportError::Removed) => {
-            ReadFailureCode::CardRemoved
-        }
-        ReadError::Busy => ReadFailureCode::CardBusy,
-        ReadError::TooManyRestarts(_) | ReadError::Transport(TransportError::Reset) => {
-            ReadFailureCode::CardReset
-        }
-        ReadError::Unresponsive => ReadFailureCode::CardUnresponsive,
-        ReadError::Transport(TransportError::Timeout) => ReadFailureCode::Timeout,
-        ReadError::ReaderUnavailable(_) => ReadFailureCode::ReaderUnavailable,
-        ReadError::Card(_)
-        | ReadError::Transport(TransportError::Malformed(_))
-        | ReadError::Transport(TransportError::Other(_)) => ReadFailureCode::CardError,
-        ReadError::Pcsc(_) => ReadFailureCode::PcscError,
-    }
-}
-
-/// A read error as the faces show it: its code and French message.
+/// A read error as the faces show it: its stable code and French message.
 pub fn failure(e: &ReadError) -> ReadFailure {
     ReadFailure {
-        code: code(e),
+        code: e.code(),
         message: text::read::read_failure(e),
     }
 }

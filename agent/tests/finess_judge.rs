@@ -82,7 +82,6 @@ fn cpe_on(finess: &str, name: &str) -> CardReport {
             number: finess.into(),
             name: Some(name.into()),
             departement: None,
-            directory_name: None,
         }),
         card_number: Some("8025000001/0000000001".into()),
         not_before: Some(NOW - Duration::days(365)),
@@ -93,6 +92,7 @@ fn cpe_on(finess: &str, name: &str) -> CardReport {
         certificates: vec![cert(Usage::Authentication), cert(Usage::Signature)],
         disagreements: vec![],
         apdu_count: 12,
+        recognition_hint: Default::default(),
     }
 }
 

@@ -9,14 +9,14 @@ fn main() {
     let ctx = match pcsc::Context::establish(pcsc::Scope::User) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("{}", cpx_card::pcsc_reader::from_pcsc(e).user_message_fr());
+            eprintln!("{}", cpx_card::classify(e));
             std::process::exit(3);
         }
     };
     let readers: Vec<std::ffi::CString> = match ctx.list_readers_owned() {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("{}", cpx_card::pcsc_reader::from_pcsc(e).user_message_fr());
+            eprintln!("{}", cpx_card::classify(e));
             std::process::exit(3);
         }
     };
@@ -34,7 +34,7 @@ fn main() {
     }
     for reader in readers {
         let start = Instant::now();
-        let first = cpx_card::read_reader(&ctx, &reader, &trust, None);
+        let first = cpx_card::read_reader(&reader, &trust, None);
         let took = start.elapsed();
         match &first {
             Ok(r) => println!(
@@ -44,11 +44,11 @@ fn main() {
                 took.as_secs_f64() * 1000.0,
                 serde_json::to_string_pretty(r).unwrap_or_default()
             ),
-            Err(e) => println!("{reader:?}: {e} / {}", e.user_message_fr()),
+            Err(e) => println!("{reader:?}: {e} ({:?})", e.code()),
         }
         if let (true, Ok(r)) = (twice, &first) {
             let start = Instant::now();
-            match cpx_card::read_reader(&ctx, &reader, &trust, Some(r)) {
+            match cpx_card::read_reader(&reader, &trust, Some(r)) {
                 Ok(again) => println!(
                     "{:?} again: {} APDUs in {:.1} ms, same report apart from the count: {}",
                     reader,

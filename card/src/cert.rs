@@ -3,12 +3,13 @@
 
 use crate::ber;
 use crate::report::{
-    CardKind, CardReport, CertReport, Holder, Issuer, PersonIdType, Structure, StructureIdType,
-    Trust, Usage,
+    CardKind, CardReport, CertField, CertReport, Disagreement, Holder, Issuer, PersonIdType,
+    RecognitionHint, Structure, StructureIdType, Trust, Usage,
 };
 use crate::trust::TrustStore;
+use crate::x509::{der_of, parse, CertError};
 use sha2::{Digest, Sha256};
-use x509_parser::prelude::{FromDer, X509Certificate, X509Name};
+use x509_parser::prelude::{X509Certificate, X509Name};
 
 /// Card type, nomenclature TRE_G02 (IGC-Santé private extension, domain.md §4).
 const OID_CARD_TYPE: &str = "1.2.250.1.71.1.2.2";
@@ -36,31 +37,6 @@ const TAG_IA5: u32 = 22;
 const TAG_VISIBLE: u32 = 26;
 const TAG_UNIVERSAL: u32 = 28;
 const TAG_BMP: u32 = 30;
-
-/// Why a certificate could not be interpreted.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum CertError {
-    #[error("fichier vide / empty input")]
-    Empty,
-    #[error(
-        "aucun certificat trouvé (ni PEM ni DER) / no certificate found (neither PEM nor DER)"
-    )]
-    NoCertificate,
-    #[error("PEM mal formé / malformed PEM: {0}")]
-    Pem(String),
-    #[error("certificat mal formé / malformed certificate: {0}")]
-    Der(String),
-}
-
-/// Parses one DER certificate (trailing bytes after it are ignored: card files are padded).
-pub(crate) fn parse(der: &[u8]) -> Result<X509Certificate<'_>, CertError> {
-    if der.is_empty() {
-        return Err(CertError::Empty);
-    }
-    X509Certificate::from_der(der)
-        .map(|(_, c)| c)
-        .map_err(|e| CertError::Der(e.to_string()))
-}
 
 /// Interprets one DER certificate against the IGC-Santé profile, trust included.
 pub fn interpret(der: &[u8], trust: &TrustStore) -> Result<CertReport, CertError> {
@@ -92,46 +68,8 @@ pub fn interpret(der: &[u8], trust: &TrustStore) -> Result<CertReport, CertError
         trust_detail: Some(trust_detail),
         usage: usage(&cert),
         serial_number: hex::encode_upper(cert.tbs_certificate.raw_serial()),
-        sha256: hex::encode(Sha256::digest(der_of(der, &cert))),
+        sha256: hex::encode(Sha256::digest(der_of(der))),
     })
-}
-
-/// The bytes of the certificate itself (without what may follow it).
-fn der_of<'a>(der: &'a [u8], _cert: &X509Certificate<'_>) -> &'a [u8] {
-    match ber::parse_header(der).ok().and_then(|h| h.total_len()) {
-        Some(n) if n <= der.len() => &der[..n],
-        _ => der,
-    }
-}
-
-/// The certificates of a file: PEM (one or more `CERTIFICATE` blocks) or a single DER.
-pub fn decode_pem_or_der(bytes: &[u8]) -> Result<Vec<Vec<u8>>, CertError> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(CertError::Empty);
-    }
-    if contains(bytes, b"-----BEGIN") {
-        let mut out = Vec::new();
-        for block in x509_parser::pem::Pem::iter_from_buffer(bytes) {
-            let pem = block.map_err(|e| CertError::Pem(e.to_string()))?;
-            if pem.label.ends_with("CERTIFICATE") {
-                parse(&pem.contents)?;
-                out.push(pem.contents);
-            }
-        }
-        if out.is_empty() {
-            return Err(CertError::NoCertificate);
-        }
-        return Ok(out);
-    }
-    if bytes.first() != Some(&0x30) {
-        return Err(CertError::NoCertificate);
-    }
-    let der = der_of(bytes, &parse(bytes)?).to_vec();
-    Ok(vec![der])
-}
-
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle)
 }
 
 fn kind_from_code(code: u64) -> CardKind {
@@ -248,7 +186,6 @@ impl Subject {
             number: chars.as_str().to_string(),
             name: self.get(OID_ORGANIZATION),
             departement: self.get(OID_STATE).or_else(|| self.get(OID_LOCALITY)),
-            directory_name: None,
             id,
         })
     }
@@ -382,48 +319,44 @@ pub fn combine(atr: &[u8], certificates: Vec<CertReport>) -> CardReport {
         certificates,
         disagreements,
         apdu_count: 0,
+        recognition_hint: RecognitionHint::default(),
     }
 }
 
-fn usage_name(u: Usage) -> &'static str {
-    match u {
-        Usage::Authentication => "authentication",
-        Usage::Signature => "signature",
-        Usage::Other => "other",
-    }
-}
-
-fn differences(a: &CertReport, b: &CertReport) -> Vec<String> {
-    let (na, nb) = (usage_name(a.usage), usage_name(b.usage));
+fn differences(a: &CertReport, b: &CertReport) -> Vec<Disagreement> {
+    let (first, second) = (a.usage, b.usage);
     let mut out = Vec::new();
-    let mut differ = |what: &str, same: bool| {
+    let mut differ = |field: CertField, same: bool| {
         if !same {
-            out.push(format!(
-                "{what} differs between the {na} and {nb} certificates"
-            ));
+            out.push(Disagreement::Field {
+                field,
+                first,
+                second,
+            });
         }
     };
-    differ("card kind", a.kind == b.kind);
+    differ(CertField::CardKind, a.kind == b.kind);
     let ha = a.holder.as_ref();
     let hb = b.holder.as_ref();
-    differ("holder identifier", ha.map(|h| &h.id) == hb.map(|h| &h.id));
+    differ(CertField::HolderId, ha.map(|h| &h.id) == hb.map(|h| &h.id));
     differ(
-        "holder surname",
+        CertField::HolderSurname,
         ha.map(|h| &h.surname) == hb.map(|h| &h.surname),
     );
     differ(
-        "holder given name",
+        CertField::HolderGivenName,
         ha.map(|h| &h.given_name) == hb.map(|h| &h.given_name),
     );
-    differ("card number", a.card_number == b.card_number);
-    let sa = a.structure.as_ref().map(|s| s.id.as_str());
-    let sb = b.structure.as_ref().map(|s| s.id.as_str());
+    differ(CertField::CardNumber, a.card_number == b.card_number);
+    let sa = a.structure.as_ref().map(|s| s.id.clone());
+    let sb = b.structure.as_ref().map(|s| s.id.clone());
     if sa != sb {
-        out.push(format!(
-            "structure differs between the {na} ({}) and {nb} ({}) certificates",
-            sa.unwrap_or("none"),
-            sb.unwrap_or("none")
-        ));
+        out.push(Disagreement::Structure {
+            first,
+            first_id: sa,
+            second,
+            second_id: sb,
+        });
     }
     out
 }

@@ -1,4 +1,6 @@
-//! Why a card could not be read, with the French message shown to the user.
+//! Why a card could not be read: `ReadError`, its closed set of user-facing states
+//! (`ReadFailureCode`, stable snake_case codes), and the one mapping of raw PC/SC errors onto
+//! them (`classify`). Values only: the agent words them for people.
 
 use crate::transport::TransportError;
 
@@ -33,52 +35,82 @@ pub enum ReadError {
     Unresponsive,
 }
 
-impl ReadError {
-    /// The message for the user, French first.
-    pub fn user_message_fr(&self) -> String {
-        messages::fr(self)
-    }
+/// What a failed read means for the user: one closed set of states, each a stable snake_case
+/// code (web-eid's single enum of user-facing states, style.md).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ReadFailureCode {
+    /// The PC/SC service is not running, stopped, or its connection broke.
+    ServiceUnavailable,
+    /// No card in the reader.
+    NoCard,
+    /// The card was pulled out during the read.
+    CardRemoved,
+    /// Another application holds the card in exclusive mode.
+    CardBusy,
+    /// Reset (or removed) by another application, again and again, during the read.
+    CardReset,
+    /// The card does not answer its reset (badly inserted, dead, not a chip card).
+    CardUnresponsive,
+    /// The reader went away.
+    ReaderUnavailable,
+    /// A silent card: no answer before the read's deadline.
+    Timeout,
+    /// The card answered something unusable (status word, malformed data).
+    CardError,
+    /// Any other PC/SC or transport error.
+    PcscError,
 }
 
-/// Every user-facing French text of this module, together.
-mod messages {
-    use super::*;
-
-    pub(super) fn fr(e: &ReadError) -> String {
-        match e {
-            ReadError::Transport(TransportError::Removed) => {
-                "carte retirée pendant la lecture : remettez la carte dans le lecteur.".into()
+impl ReadError {
+    /// The user-facing state of this failure.
+    pub fn code(&self) -> ReadFailureCode {
+        use ReadFailureCode as C;
+        match self {
+            ReadError::NoService(_) => C::ServiceUnavailable,
+            ReadError::NoCard => C::NoCard,
+            ReadError::Transport(TransportError::Removed) => C::CardRemoved,
+            ReadError::Busy => C::CardBusy,
+            ReadError::TooManyRestarts(_) | ReadError::Transport(TransportError::Reset) => {
+                C::CardReset
             }
-            ReadError::NoCard => "aucune carte dans le lecteur : insérez la carte CPx.".into(),
-            ReadError::Transport(TransportError::Reset) => {
-                "la carte a été réinitialisée par un autre logiciel pendant la lecture : la lecture va être refaite.".into()
-            }
-            ReadError::Transport(TransportError::Timeout) => {
-                "la carte ne répond pas : retirez-la et remettez-la ; si cela persiste, la carte ou le lecteur est peut-être défectueux.".into()
-            }
-            ReadError::Transport(TransportError::Malformed(d))
-            | ReadError::Transport(TransportError::Other(d)) => {
-                format!("erreur de communication avec la carte ({d}) : retirez-la et remettez-la.")
-            }
-            ReadError::Card(d) => format!(
-                "réponse inattendue de la carte ({d}) : ce n'est peut-être pas une carte CPx, ou elle est endommagée."
-            ),
-            ReadError::NoService(_) => {
-                "le service carte à puce (PC/SC) n'est pas démarré : sous Linux `sudo systemctl start pcscd`, sous Windows démarrez le service « Carte à puce » (SCardSvr).".into()
-            }
-            ReadError::ReaderUnavailable(_) => {
-                "le lecteur n'est plus disponible : vérifiez qu'il est bien branché.".into()
-            }
-            ReadError::TooManyRestarts(n) => format!(
-                "la carte a été réinitialisée ou retirée {n} fois pendant la lecture : laissez-la dans le lecteur et fermez les logiciels qui l'utilisent, puis réessayez."
-            ),
-            ReadError::Pcsc(d) => format!("erreur du service carte à puce (PC/SC) : {d}."),
-            ReadError::Busy => {
-                "la carte est utilisée en mode exclusif par un autre logiciel : fermez-le, ou attendez la fin de son opération, puis réessayez.".into()
-            }
-            ReadError::Unresponsive => {
-                "la carte ne répond pas : vérifiez qu'elle est insérée à fond, puce vers le haut ; si cela persiste, la carte est peut-être défectueuse.".into()
-            }
+            ReadError::Unresponsive => C::CardUnresponsive,
+            ReadError::ReaderUnavailable(_) => C::ReaderUnavailable,
+            ReadError::Transport(TransportError::Timeout) => C::Timeout,
+            ReadError::Card(_) | ReadError::Transport(TransportError::Malformed(_)) => C::CardError,
+            ReadError::Pcsc(_) | ReadError::Transport(TransportError::Other(_)) => C::PcscError,
         }
     }
 }
+
+/// Every PC/SC error mapped to what it means for a read, in this one place. The service is
+/// gone (`ReadError::NoService`) on `NoService`, `ServiceStopped`, `InvalidHandle` (a context
+/// from before a restart of the service) and `CommError` (the connection to it broke).
+pub fn classify(e: pcsc::Error) -> ReadError {
+    use pcsc::Error as E;
+    match e {
+        E::NoService | E::ServiceStopped | E::InvalidHandle | E::CommError => {
+            ReadError::NoService(e.to_string())
+        }
+        E::NoSmartcard | E::RemovedCard => ReadError::Transport(TransportError::Removed),
+        E::ResetCard => ReadError::Transport(TransportError::Reset),
+        E::Timeout => ReadError::Transport(TransportError::Timeout),
+        E::UnknownReader | E::ReaderUnavailable | E::NoReadersAvailable => {
+            ReadError::ReaderUnavailable(e.to_string())
+        }
+        E::SharingViolation => ReadError::Busy,
+        E::UnpoweredCard | E::UnresponsiveCard | E::UnsupportedCard => ReadError::Unresponsive,
+        other => ReadError::Pcsc(other.to_string()),
+    }
+}
+
+/// Whether this PC/SC error means the service went away (re-establish the context), as
+/// `classify` decides.
+pub fn is_service_gone(e: pcsc::Error) -> bool {
+    classify(e).code() == ReadFailureCode::ServiceUnavailable
+}
+
+#[cfg(test)]
+mod tests;

@@ -7,18 +7,23 @@
 //! Bounded time: `SCardTransmit` and `SCardBeginTransaction` can block (a silent card, another
 //! application holding a transaction) and pcsc-lite gives them no timeout of their own; the
 //! reader driver's timeouts (CCID: derived from the card's waiting times, vpcd: none) are the
-//! only bound inside the call. So the read runs on its own thread with its own PC/SC context
-//! (a blocked call holds its context's lock in pcsc-lite; the caller's context stays free),
-//! and `read_reader` gives up after `READ_DEADLINE` with a timeout error. The blocked thread
-//! ends, and disconnects with `LeaveCard`, when the driver returns (card removed, reader
-//! unplugged, driver timeout).
+//! only bound inside the call. So the read runs on its own thread with its own PC/SC context,
+//! the only context of the read (a blocked call holds its context's lock in pcsc-lite; the
+//! caller's contexts stay free), and `read_reader` gives up after `READ_DEADLINE` with a
+//! timeout error. The blocked thread ends, and disconnects with `LeaveCard`, when the driver
+//! returns (card removed, reader unplugged, driver timeout).
+//!
+//! One `SCardStatus` call into buffers of the largest sizes, never the size query then sized
+//! call of `status2_owned()`: under Wine the second call failed with
+//! `SCARD_E_INSUFFICIENT_BUFFER` right after a successful size query (platforms.md §2).
 
-use crate::error::ReadError;
+use crate::error::{classify, is_service_gone, ReadError};
 use crate::read::{read_card, recognise_known, Recognition};
 use crate::report::CardReport;
 use crate::transport::{CardTransport, TransportError};
 use crate::trust::TrustStore;
 use pcsc::{Context, Disposition, Protocols, Scope, ShareMode};
+use std::cell::Cell;
 use std::ffi::{CStr, CString};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -28,15 +33,14 @@ pub const READ_DEADLINE: Duration = Duration::from_secs(10);
 /// Reads restarted after a reset or removal, at most.
 pub const MAX_ATTEMPTS: u32 = 3;
 
-/// Reads the card in `reader`; with `known` (the report of the card last seen in this reader),
-/// first checks with a few APDUs whether it is the same card and only re-reads the PIN state.
+/// Reads the card in `reader` with a PC/SC context of its own; with `known` (the report of the
+/// card last seen in this reader), first checks with a few APDUs whether it is the same card
+/// and only re-reads the PIN state.
 pub fn read_reader(
-    ctx: &Context,
     reader: &CStr,
     trust: &TrustStore,
     known: Option<&CardReport>,
 ) -> Result<CardReport, ReadError> {
-    ctx.is_valid().map_err(from_pcsc)?;
     let (tx, rx) = mpsc::channel();
     let reader_name = reader.to_owned();
     let trust = trust.clone();
@@ -68,7 +72,7 @@ fn read_with_own_context(
     known: Option<&CardReport>,
     deadline: Instant,
 ) -> Result<CardReport, ReadError> {
-    let ctx = Context::establish(Scope::User).map_err(from_pcsc)?;
+    let ctx = Context::establish(Scope::User).map_err(classify)?;
     with_restarts(deadline, || read_once(&ctx, reader, trust, known, deadline))
 }
 
@@ -111,26 +115,80 @@ fn read_once(
         .connect(reader, ShareMode::Shared, Protocols::T0 | Protocols::T1)
         .map_err(|e| match e {
             pcsc::Error::NoSmartcard | pcsc::Error::RemovedCard => ReadError::NoCard,
-            other => from_pcsc(other),
+            other => classify(other),
         })?;
     let mut guard = CardGuard(Some(card));
     let card = guard.card()?;
-    let atr = card.status2_owned().map_err(from_pcsc)?.atr().to_vec();
-    let tx = card.transaction().map_err(from_pcsc)?;
+    let atr = card_status(card).map_err(classify)?.atr;
+    let tx = card.transaction().map_err(classify)?;
     let mut transport = PcscTransport {
         card: &tx,
         deadline,
+        last_error: Cell::new(None),
     };
     let result = match known {
-        Some(prev) => match recognise_known(&mut transport, &atr, prev, trust)? {
-            Recognition::Same(report) => Ok(*report),
-            Recognition::Different => read_card(&mut transport, &atr, trust),
+        Some(prev) => match recognise_known(&mut transport, &atr, prev) {
+            Ok(Recognition::Same(report)) => Ok(*report),
+            Ok(Recognition::Different) => read_card(&mut transport, &atr, trust),
+            Err(e) => Err(e),
         },
         None => read_card(&mut transport, &atr, trust),
+    };
+    // The service went away mid-read: say so, not "communication error".
+    let result = match (result, transport.last_error.get()) {
+        (Err(ReadError::Transport(TransportError::Other(_))), Some(e)) if is_service_gone(e) => {
+            Err(classify(e))
+        }
+        (result, _) => result,
     };
     // Ends the transaction with LeaveCard (an error here changes nothing for the result).
     let _ = tx.end(Disposition::LeaveCard);
     result
+}
+
+/// What a read needs of `SCardStatus`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct CardState {
+    present: bool,
+    atr: Vec<u8>,
+}
+
+/// Reader names buffer of the first `SCardStatus` call: a reader's names are far shorter
+/// (pcsc-lite: 128 bytes at most per name).
+const NAMES_BUF: usize = 1024;
+/// Buffers of the one retry after `SCARD_E_INSUFFICIENT_BUFFER`.
+const NAMES_BUF_RETRY: usize = 64 * 1024;
+const ATR_BUF_RETRY: usize = 256;
+
+/// The seam over `SCardStatus` (`pcsc::Card::status2`), so a test can make it fail.
+trait StatusCall {
+    /// One `SCardStatus` into these buffers.
+    fn status_into(&self, names: &mut [u8], atr: &mut [u8]) -> Result<CardState, pcsc::Error>;
+}
+
+impl StatusCall for pcsc::Card {
+    fn status_into(&self, names: &mut [u8], atr: &mut [u8]) -> Result<CardState, pcsc::Error> {
+        let st = self.status2(names, atr)?;
+        Ok(CardState {
+            present: st.status().contains(pcsc::Status::PRESENT),
+            atr: st.atr().to_vec(),
+        })
+    }
+}
+
+/// The card's state and ATR in one `SCardStatus` into buffers of the largest sizes; if that
+/// still says `InsufficientBuffer`, once more with far larger buffers.
+fn card_status(card: &impl StatusCall) -> Result<CardState, pcsc::Error> {
+    let mut names = vec![0u8; NAMES_BUF];
+    let mut atr = [0u8; pcsc::MAX_ATR_SIZE];
+    match card.status_into(&mut names, &mut atr) {
+        Err(pcsc::Error::InsufficientBuffer) => {
+            let mut names = vec![0u8; NAMES_BUF_RETRY];
+            let mut atr = [0u8; ATR_BUF_RETRY];
+            card.status_into(&mut names, &mut atr)
+        }
+        other => other,
+    }
 }
 
 /// Owns a connected card and disconnects it with `LeaveCard` on every path, panics included.
@@ -160,6 +218,8 @@ impl Drop for CardGuard {
 struct PcscTransport<'a> {
     card: &'a pcsc::Card,
     deadline: Instant,
+    /// The last PC/SC error of a transmit (the trait's error only carries its text).
+    last_error: Cell<Option<pcsc::Error>>,
 }
 
 impl CardTransport for PcscTransport<'_> {
@@ -178,7 +238,7 @@ impl CardTransport for PcscTransport<'_> {
                         "answer of {n} byte(s), no status word"
                     ))))
             }
-            Err(e) => Err(transport_error(e)),
+            Err(e) => Err(self.transport_error(e)),
         }
     }
 }
@@ -192,11 +252,9 @@ impl PcscTransport<'_> {
     fn why_no_answer(&self) -> Option<TransportError> {
         let until = Instant::now() + REMOVAL_WATCH;
         loop {
-            match self.card.status2_owned() {
-                Err(e) => return Some(transport_error(e)),
-                Ok(st) if !st.status().contains(pcsc::Status::PRESENT) => {
-                    return Some(TransportError::Removed)
-                }
+            match card_status(self.card) {
+                Err(e) => return Some(self.transport_error(e)),
+                Ok(st) if !st.present => return Some(TransportError::Removed),
                 Ok(_) => {}
             }
             if Instant::now() >= until {
@@ -205,126 +263,21 @@ impl PcscTransport<'_> {
             std::thread::sleep(Duration::from_millis(100));
         }
     }
-}
 
-fn transport_error(e: pcsc::Error) -> TransportError {
-    match e {
-        pcsc::Error::ResetCard => TransportError::Reset,
-        pcsc::Error::RemovedCard | pcsc::Error::NoSmartcard => TransportError::Removed,
-        pcsc::Error::Timeout => TransportError::Timeout,
-        other => TransportError::Other(other.to_string()),
+    /// A PC/SC error as the transport sees it, through `classify`.
+    fn transport_error(&self, e: pcsc::Error) -> TransportError {
+        self.last_error.set(Some(e));
+        transport_error(e)
     }
 }
 
-/// Every PC/SC error mapped to what it means for the user, in one place.
-pub fn from_pcsc(e: pcsc::Error) -> ReadError {
-    use pcsc::Error as E;
-    match e {
-        E::NoService | E::ServiceStopped | E::InvalidHandle => ReadError::NoService(e.to_string()),
-        E::NoSmartcard | E::RemovedCard => ReadError::Transport(TransportError::Removed),
-        E::ResetCard => ReadError::Transport(TransportError::Reset),
-        E::Timeout => ReadError::Transport(TransportError::Timeout),
-        E::UnknownReader | E::ReaderUnavailable | E::NoReadersAvailable => {
-            ReadError::ReaderUnavailable(e.to_string())
-        }
-        E::SharingViolation => ReadError::Busy,
-        E::UnpoweredCard | E::UnresponsiveCard | E::UnsupportedCard => ReadError::Unresponsive,
-        other => ReadError::Pcsc(other.to_string()),
+/// `classify`'s transport states (removed, reset, timeout); anything else by its text.
+fn transport_error(e: pcsc::Error) -> TransportError {
+    match classify(e) {
+        ReadError::Transport(t) => t,
+        _ => TransportError::Other(e.to_string()),
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn report() -> CardReport {
-        crate::cert::combine(&[0x3B], Vec::new())
-    }
-
-    #[test]
-    fn restarts_are_bounded() {
-        let far = Instant::now() + Duration::from_secs(60);
-        let mut calls = 0;
-        let r = with_restarts(far, || {
-            calls += 1;
-            if calls < 3 {
-                Err(ReadError::Transport(TransportError::Reset))
-            } else {
-                Ok(report())
-            }
-        });
-        assert!(r.is_ok());
-        assert_eq!(calls, 3);
-        let mut calls = 0;
-        let r = with_restarts(far, || {
-            calls += 1;
-            Err(ReadError::Transport(TransportError::Reset))
-        });
-        assert_eq!(r, Err(ReadError::TooManyRestarts(MAX_ATTEMPTS)));
-        assert_eq!(calls, MAX_ATTEMPTS);
-        // A removed card: tried again (it may be back), then the removal is reported.
-        let r = with_restarts(far, || Err(ReadError::Transport(TransportError::Removed)));
-        assert_eq!(r, Err(ReadError::Transport(TransportError::Removed)));
-        let mut calls = 0;
-        let r = with_restarts(far, || {
-            calls += 1;
-            if calls == 1 {
-                Err(ReadError::Transport(TransportError::Removed))
-            } else {
-                Err(ReadError::NoCard)
-            }
-        });
-        assert_eq!(r, Err(ReadError::Transport(TransportError::Removed)));
-        // No card at all from the start.
-        assert_eq!(
-            with_restarts(far, || Err(ReadError::NoCard)),
-            Err(ReadError::NoCard)
-        );
-        // Other errors are not retried; nothing is retried past the deadline.
-        let mut calls = 0;
-        let _ = with_restarts(far, || {
-            calls += 1;
-            Err(ReadError::Card("x".into()))
-        });
-        assert_eq!(calls, 1);
-        let mut calls = 0;
-        let past = Instant::now();
-        let _ = with_restarts(past, || {
-            calls += 1;
-            Err(ReadError::Transport(TransportError::Reset))
-        });
-        assert_eq!(calls, 1);
-    }
-
-    #[test]
-    fn pcsc_errors_map_to_user_states() {
-        assert_eq!(
-            from_pcsc(pcsc::Error::RemovedCard).user_message_fr(),
-            "carte retirée pendant la lecture : remettez la carte dans le lecteur."
-        );
-        assert!(matches!(
-            from_pcsc(pcsc::Error::NoService),
-            ReadError::NoService(_)
-        ));
-        assert!(from_pcsc(pcsc::Error::NoService)
-            .user_message_fr()
-            .contains("systemctl start pcscd"));
-        assert_eq!(
-            from_pcsc(pcsc::Error::ResetCard),
-            ReadError::Transport(TransportError::Reset)
-        );
-        assert_eq!(from_pcsc(pcsc::Error::SharingViolation), ReadError::Busy);
-        assert_eq!(
-            from_pcsc(pcsc::Error::UnresponsiveCard),
-            ReadError::Unresponsive
-        );
-        assert!(matches!(
-            from_pcsc(pcsc::Error::UnknownReader),
-            ReadError::ReaderUnavailable(_)
-        ));
-        assert_eq!(
-            transport_error(pcsc::Error::NoSmartcard),
-            TransportError::Removed
-        );
-    }
-}
+mod tests;

@@ -12,10 +12,9 @@ use crate::apdu::{exchange, Command, Response, StatusWord, MAX_READ_CHUNK};
 use crate::ber;
 use crate::cert::{combine, interpret};
 use crate::error::ReadError;
-use crate::report::{CardFamily, CardReport, CertReport, PinState, Usage};
+use crate::report::{CardFamily, CardReport, CertLocation, PinState, RecognitionHint, Usage};
 use crate::transport::CardTransport;
 use crate::trust::TrustStore;
-use std::sync::Mutex;
 
 /// EF.DIR, path from the MF (ISO 7816-4 §8.2.1.1; domain.md §3).
 const PATH_EF_DIR: &[u8] = &[0x3F, 0x00, 0x2F, 0x00];
@@ -475,69 +474,48 @@ fn read_pkcs15(
         }
     }
     let mut certificates = Vec::new();
+    let mut found = Vec::new();
     for loc in locations.iter().take(MAX_CERTS) {
         s.select(select_for(&loc.path, &app_path), "certificate file")?;
         let der = s.read_der(loc.offset, "certificate")?;
         let report =
             interpret(&der, trust).map_err(|e| ReadError::Card(format!("certificate: {e}")))?;
-        remember(&report, &absolute(&loc.path, &app_path), loc.offset, &der);
+        found.push(CertLocation {
+            path: absolute(&loc.path, &app_path),
+            offset: loc.offset,
+            head: der[..der.len().min(usize::from(MAX_READ_CHUNK))].to_vec(),
+        });
         certificates.push(report);
     }
+    // The certificate that speaks for the card (as `combine` picks it) identifies it next time.
+    let primary = certificates
+        .iter()
+        .position(|c| c.usage == Usage::Authentication)
+        .unwrap_or(0);
+    let hint = found
+        .into_iter()
+        .nth(primary)
+        .map(RecognitionHint::new)
+        .unwrap_or_default();
     let mut report = combine(atr, certificates);
     report.serial = serial;
     report.pin_state = Some(pin.0);
     report.pin_tries_left = pin.1;
     report.apdu_count = s.count;
+    report.recognition_hint = hint;
     Ok(report)
 }
 
-/// Where a certificate was found and its first bytes, by certificate SHA-256: lets
-/// `recognise_known` check a re-inserted card with one SELECT and one READ. Bounded.
-struct Known {
-    sha256: String,
-    path: Vec<u8>,
-    offset: usize,
-    head: Vec<u8>,
-}
-
-static KNOWN: Mutex<Vec<Known>> = Mutex::new(Vec::new());
-const KNOWN_MAX: usize = 64;
-
-fn remember(report: &CertReport, path: &[u8], offset: usize, der: &[u8]) {
-    let Ok(mut known) = KNOWN.lock() else {
-        return;
-    };
-    known.retain(|k| k.sha256 != report.sha256);
-    if known.len() >= KNOWN_MAX {
-        known.remove(0);
-    }
-    known.push(Known {
-        sha256: report.sha256.clone(),
-        path: path.to_vec(),
-        offset,
-        head: der[..der.len().min(usize::from(MAX_READ_CHUNK))].to_vec(),
-    });
-}
-
-fn recall(sha256: &str) -> Option<(Vec<u8>, usize, Vec<u8>)> {
-    let known = KNOWN.lock().ok()?;
-    known
-        .iter()
-        .find(|k| k.sha256 == sha256)
-        .map(|k| (k.path.clone(), k.offset, k.head.clone()))
-}
-
 /// The fewest APDUs that make sure this is the card of `previous` (same ATR, same chip serial
-/// read by short EF identifier, same first bytes of the authentication certificate when its
-/// location is known from the first read), plus its fresh PIN state. At most 4 APDUs (5 when
-/// another application left a DF selected that hides EF.SN.ICC).
+/// read by short EF identifier, same first bytes of the authentication certificate where the
+/// first read found it: `previous.recognition_hint`), plus its fresh PIN state. At most 4
+/// APDUs (5 when another application left a DF selected that hides EF.SN.ICC). A previous
+/// report with certificates but no hint (not from a full read) gives `Different`.
 pub fn recognise_known(
     t: &mut dyn CardTransport,
     atr: &[u8],
     previous: &CardReport,
-    trust: &TrustStore,
 ) -> Result<Recognition, ReadError> {
-    let _ = trust; // the certificates are compared byte for byte: trust cannot have changed
     if crate::atr::atr_hex(atr) != previous.atr {
         return Ok(Recognition::Different);
     }
@@ -559,22 +537,17 @@ pub fn recognise_known(
     if previous.serial.as_deref() != Some(serial.as_str()) {
         return Ok(Recognition::Different);
     }
-    let auth = previous
-        .certificates
-        .iter()
-        .find(|c| c.usage == Usage::Authentication)
-        .or(previous.certificates.first());
-    if let Some(cert) = auth {
-        let Some((path, offset, head)) = recall(&cert.sha256) else {
+    if !previous.certificates.is_empty() {
+        let Some(at) = previous.recognition_hint.location() else {
             return Ok(Recognition::Different);
         };
-        if s.select(Command::select_path(&path), "certificate file")
+        if s.select(Command::select_path(&at.path), "certificate file")
             .is_err()
         {
             return Ok(Recognition::Different);
         }
-        let Chunk::Data(data, _) = s.read_chunk(offset, head.len(), "certificate")?;
-        if data != head {
+        let Chunk::Data(data, _) = s.read_chunk(at.offset, at.head.len(), "certificate")?;
+        if data != at.head {
             return Ok(Recognition::Different);
         }
     }

@@ -100,10 +100,6 @@ pub struct Structure {
     pub name: Option<String>,
     /// Département (subject ST, else L), e.g. `Paris (75)`.
     pub departement: Option<String>,
-    /// Name of the structure in the local FINESS directory, when one is present (filled by the
-    /// agent, never by the card layer).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub directory_name: Option<String>,
 }
 
 /// Where a certificate chains to.
@@ -152,9 +148,11 @@ pub struct CertReport {
     pub not_after: OffsetDateTime,
     pub issuer: Issuer,
     pub trust: Trust,
+    // A `TrustDetail`, serialised as its stable English string (`english.rs`).
     /// Why the trust is what it is (`issuer unknown`, `signature does not verify`…), English.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trust_detail: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub trust_detail: Option<TrustDetail>,
     pub usage: Usage,
     /// Certificate serial number, hex.
     pub serial_number: String,
@@ -202,9 +200,109 @@ pub struct CardReport {
     /// Weakest trust of the card's certificates; `None` when the card has none.
     pub trust: Option<Trust>,
     pub certificates: Vec<CertReport>,
+    // `Disagreement`s, each serialised as its stable English sentence (`english.rs`).
     /// Where the authentication and signature certificates disagree on holder or structure
     /// (English, one line each); empty when they agree.
-    pub disagreements: Vec<String>,
+    #[schema(value_type = Vec<String>)]
+    pub disagreements: Vec<Disagreement>,
     /// How many APDUs the read took.
     pub apdu_count: u32,
+    /// Where the full read found the authentication certificate: for a quick recognition of
+    /// the same card next time. In memory only, never in the JSON.
+    #[serde(skip)]
+    pub recognition_hint: RecognitionHint,
+}
+
+/// Why a certificate's trust is what it is. Serialised as a stable English string (see
+/// `english.rs`); the agent words it for people.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub enum TrustDetail {
+    /// Every signature verifies up to this CA (its CN, else its whole name), the top reached.
+    ChainsTo(String),
+    /// No known CA is named as its issuer.
+    IssuerUnknown,
+    /// A known CA is named as issuer, but no such CA's key verifies the signature.
+    BadSignature,
+    /// Longer than the chains followed (leaf included, 4 certificates).
+    ChainTooLong,
+}
+
+/// A field of the certificates that must be the same in all of a card's certificates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CertField {
+    CardKind,
+    HolderId,
+    HolderSurname,
+    HolderGivenName,
+    CardNumber,
+}
+
+/// How two certificates of one card disagree (without personal data: structure ids only).
+/// Serialised as a stable English sentence (see `english.rs`); the agent words it for people.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub enum Disagreement {
+    /// `field` differs between the `first` (the one speaking for the card) and `second`
+    /// certificates.
+    Field {
+        field: CertField,
+        first: Usage,
+        second: Usage,
+    },
+    /// The structures differ (`None`: that certificate names no structure).
+    Structure {
+        first: Usage,
+        first_id: Option<String>,
+        second: Usage,
+        second_id: Option<String>,
+    },
+}
+
+/// Where a full read found a card's authentication certificate and its first bytes: the next
+/// read of the same reader makes sure it is the same card with one SELECT and one READ
+/// (`recognise_known`). A cache, not a fact about the card: never serialised, ignored by
+/// `==` (two reports of the same facts are equal whatever their hint), not printed.
+#[derive(Clone, Default)]
+pub struct RecognitionHint(Option<CertLocation>);
+
+/// An absolute path, an offset in that file, and the bytes found there.
+#[derive(Clone)]
+pub(crate) struct CertLocation {
+    pub(crate) path: Vec<u8>,
+    pub(crate) offset: usize,
+    pub(crate) head: Vec<u8>,
+}
+
+impl RecognitionHint {
+    pub(crate) fn new(location: CertLocation) -> Self {
+        RecognitionHint(Some(location))
+    }
+
+    pub(crate) fn location(&self) -> Option<&CertLocation> {
+        self.0.as_ref()
+    }
+
+    /// Whether a full read left a hint (a deserialised report has none).
+    pub fn is_set(&self) -> bool {
+        self.0.is_some()
+    }
+}
+
+impl PartialEq for RecognitionHint {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for RecognitionHint {}
+
+impl std::fmt::Debug for RecognitionHint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.is_set() {
+            "RecognitionHint(set)"
+        } else {
+            "RecognitionHint(none)"
+        })
+    }
 }

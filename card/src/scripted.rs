@@ -1,5 +1,6 @@
 //! A scripted transport for unit tests: a list of (expected APDU, answer). An unexpected APDU
 //! fails the exchange (and the test, on Drop); an expected exchange left unused fails on Drop.
+//! Test code: compiled for this crate's tests and with the `scripted` feature only.
 
 use crate::transport::{CardTransport, TransportError};
 use std::collections::VecDeque;
@@ -75,19 +76,9 @@ impl ScriptedTransport {
         &self.sent
     }
 
-    /// Exchanges still waiting.
-    pub fn remaining(&self) -> usize {
-        self.script.len()
-    }
-
     /// Ends the script now, panicking if exchanges are left or an unexpected APDU came.
     pub fn finish(mut self) {
         self.check();
-    }
-
-    /// Drops the remaining exchanges (for tests where the read stops early on purpose).
-    pub fn discard_remaining(&mut self) {
-        self.script.clear();
     }
 
     fn check(&mut self) {

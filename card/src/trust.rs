@@ -2,17 +2,12 @@
 //! public test CAs (both embedded), plus configured extra test anchors. Every link's signature
 //! is verified (ring, through x509-parser).
 
-use crate::cert::{decode_pem_or_der, parse, CertError};
-use crate::report::Trust;
+use crate::report::{Trust, TrustDetail};
+use crate::x509::{decode_pem_or_der, parse, CertError};
 use x509_parser::prelude::X509Certificate;
 
 /// Longest chain followed, leaf included.
 const MAX_CHAIN: usize = 4;
-
-/// Why a certificate is untrusted (English, stable: tests and the judge may match them).
-pub const DETAIL_ISSUER_UNKNOWN: &str = "issuer unknown";
-pub const DETAIL_BAD_SIGNATURE: &str = "signature does not verify";
-pub const DETAIL_TOO_LONG: &str = "chain too long";
 
 /// IGC-Santé production CAs (public, card/corpus/certs/SOURCES.md).
 const PRODUCTION_PEM: &[&[u8]] = &[
@@ -88,11 +83,11 @@ impl TrustStore {
         self.anchors.is_empty()
     }
 
-    /// Where `cert` chains to, and why (English detail). Walks up the embedded CAs verifying
-    /// each signature; the chain ends at a self-signed CA or at the last embedded CA found.
+    /// Where `cert` chains to, and why. Walks up the embedded CAs verifying each signature;
+    /// the chain ends at a self-signed CA or at the last embedded CA found.
     /// The result is the weakest class met on the way (a production CA under a test root
     /// counts as test).
-    pub(crate) fn check(&self, cert: &X509Certificate<'_>) -> (Trust, String) {
+    pub(crate) fn check(&self, cert: &X509Certificate<'_>) -> (Trust, TrustDetail) {
         let mut current = cert.clone();
         let mut class: Option<Trust> = None;
         let mut top = String::new();
@@ -105,15 +100,15 @@ impl TrustStore {
                 .collect();
             if candidates.is_empty() {
                 return match class {
-                    None => (Trust::Untrusted, DETAIL_ISSUER_UNKNOWN.to_string()),
-                    Some(t) => (t, format!("chains to {top}")),
+                    None => (Trust::Untrusted, TrustDetail::IssuerUnknown),
+                    Some(t) => (t, TrustDetail::ChainsTo(top)),
                 };
             }
             let Some((issuer, trust)) = candidates
                 .into_iter()
                 .find(|(issuer, _)| current.verify_signature(Some(issuer.public_key())).is_ok())
             else {
-                return (Trust::Untrusted, DETAIL_BAD_SIGNATURE.to_string());
+                return (Trust::Untrusted, TrustDetail::BadSignature);
             };
             class = Some(match (class, trust) {
                 (Some(Trust::Test), _) | (_, Trust::Test) => Trust::Test,
@@ -129,7 +124,7 @@ impl TrustStore {
             if self_signed {
                 return (
                     class.unwrap_or(Trust::Untrusted),
-                    format!("chains to {top}"),
+                    TrustDetail::ChainsTo(top),
                 );
             }
             if depth + 1 == MAX_CHAIN {
@@ -137,7 +132,7 @@ impl TrustStore {
             }
             current = issuer;
         }
-        (Trust::Untrusted, DETAIL_TOO_LONG.to_string())
+        (Trust::Untrusted, TrustDetail::ChainTooLong)
     }
 }
 

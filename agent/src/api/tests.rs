@@ -44,6 +44,7 @@ pub(crate) fn sample_card(surname: &str, serial: &str) -> CardReport {
         certificates: Vec::new(),
         disagreements: Vec::new(),
         apdu_count: 23,
+        recognition_hint: Default::default(),
     }
 }
 

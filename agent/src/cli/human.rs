@@ -189,7 +189,7 @@ pub fn certificate(c: &CertReport) -> String {
     field(&mut out, i, "Émetteur", &c.issuer.name);
     let mut trust = msg::trust_label(c.trust).to_string();
     if let Some(d) = &c.trust_detail {
-        let _ = write!(trust, " ({d})");
+        let _ = write!(trust, " ({})", crate::text::read::trust_detail(d));
     }
     field(&mut out, i, "Confiance", &trust);
     field(&mut out, i, "Usage", msg::usage_label(c.usage));

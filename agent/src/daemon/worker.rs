@@ -188,7 +188,7 @@ fn work(reader: String, queue: Receiver<Job>, state: Arc<DaemonState>, cards: Ar
                 state.card_read(&reader, job.generation, CardView { report, verdict });
             }
             Err(failure) => {
-                let retry = failure.code.retry_alone();
+                let retry = crate::model::status::retry_alone(failure.code);
                 let message = failure.message.clone();
                 if state.read_failed(&reader, job.generation, failure) {
                     tracing::warn!("lecteur {id}: lecture impossible: {message}");

@@ -13,6 +13,7 @@ use crate::config::{Config, Contract, ContractMode};
 use crate::finess::region::contact_phrase;
 use crate::finess::Directory;
 use crate::model::verdict::{Finding, Severity, Status, Verdict};
+use crate::text;
 use crate::text::findings::{self as msg, Text};
 
 pub mod codes;
@@ -157,7 +158,7 @@ fn trust(report: &CardReport, config: &Config, out: &mut Vec<Finding>) {
         .iter()
         .filter(|c| c.trust == Trust::Untrusted)
         .map(|c| match &c.trust_detail {
-            Some(d) => format!("{} : {d}", usage_label(c.usage)),
+            Some(d) => format!("{} : {}", usage_label(c.usage), text::read::trust_detail(d)),
             None => usage_label(c.usage).to_string(),
         })
         .collect();

@@ -1,8 +1,8 @@
 //! Unit tests of the judge: one per code, the status rule, and the contract matrix.
 
 use cpx_card::{
-    CardFamily, CardKind, CardReport, CertReport, Holder, Issuer, PersonIdType, PinState,
-    Structure, StructureIdType, Trust, Usage,
+    CardFamily, CardKind, CardReport, CertReport, Disagreement, Holder, Issuer, PersonIdType,
+    PinState, Structure, StructureIdType, Trust, TrustDetail, Usage,
 };
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
@@ -64,7 +64,6 @@ fn cpe_on(finess: &str) -> CardReport {
             number: finess.into(),
             name: Some("HOPITAL".into()),
             departement: Some("Paris (75)".into()),
-            directory_name: None,
         }),
         card_number: Some("8025000001/0000000001".into()),
         not_before: Some(NOW - Duration::days(365)),
@@ -78,6 +77,7 @@ fn cpe_on(finess: &str) -> CardReport {
         ],
         disagreements: vec![],
         apdu_count: 12,
+        recognition_hint: Default::default(),
     }
 }
 
@@ -281,13 +281,13 @@ fn pin_verified_is_fine_and_unknown_is_info() {
 fn untrusted_certificate() {
     let mut r = cpe_on(EJ);
     r.certificates[1].trust = Trust::Untrusted;
-    r.certificates[1].trust_detail = Some("signature does not verify".into());
+    r.certificates[1].trust_detail = Some(TrustDetail::BadSignature);
     r.trust = Some(Trust::Untrusted);
     let v = judge(&r, &centralised(), NOW);
     let fd = finding(&v, codes::UNTRUSTED_CERTIFICATE);
     assert_eq!(fd.severity, Severity::Error);
     assert!(
-        fd.message.contains("signature does not verify"),
+        fd.message.contains("signature : signature invalide"),
         "{}",
         fd.message
     );
@@ -318,11 +318,21 @@ fn test_card_refused_unless_accepted() {
 #[test]
 fn certificates_disagree() {
     let mut r = cpe_on(EJ);
-    r.disagreements = vec!["structure: 1750712184 vs 1750100125".into()];
+    r.disagreements = vec![Disagreement::Structure {
+        first: Usage::Authentication,
+        first_id: Some("1750712184".into()),
+        second: Usage::Signature,
+        second_id: Some("1750100125".into()),
+    }];
     let v = judge(&r, &centralised(), NOW);
     let fd = finding(&v, codes::CERTIFICATES_DISAGREE);
     assert_eq!(fd.severity, Severity::Error);
-    assert!(fd.message.contains("1750712184 vs 1750100125"));
+    assert!(
+        fd.message
+            .contains("(1750712184) et le certificat de signature (1750100125)"),
+        "{}",
+        fd.message
+    );
     assert_eq!(v.status, Status::NotReady);
 }
 

@@ -50,36 +50,13 @@ pub struct ReadFailure {
     pub message: String,
 }
 
-/// The stable codes of a failed read: every PC/SC or card error falls in one of them
-/// (`crate::reading` classifies, once).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ReadFailureCode {
-    /// The PC/SC service stopped answering during the read.
-    ServiceUnavailable,
-    /// The card was pulled out during the read.
-    CardRemoved,
-    /// Another application holds the card exclusively (retried once a second).
-    CardBusy,
-    /// Another application reset the card again and again during the read.
-    CardReset,
-    /// The card does not answer (mute, badly inserted, not a chip card).
-    CardUnresponsive,
-    /// The card stopped answering in the middle of the read (deadline passed).
-    Timeout,
-    /// The reader went away.
-    ReaderUnavailable,
-    /// The card answered something unexpected (not a CPx card, or damaged).
-    CardError,
-    /// Another PC/SC error.
-    PcscError,
-}
+/// The stable codes of a failed read (`service_unavailable`, `card_removed`, `card_busy`…):
+/// the card crate's one classification of PC/SC and card errors.
+pub use cpx_card::ReadFailureCode;
 
-impl ReadFailureCode {
-    /// Worth trying again by itself, without a new insertion.
-    pub fn retry_alone(self) -> bool {
-        self == ReadFailureCode::CardBusy
-    }
+/// Worth trying again by itself, without a new insertion: another application holds the card.
+pub fn retry_alone(code: ReadFailureCode) -> bool {
+    code == ReadFailureCode::CardBusy
 }
 
 /// Stable id of a reader for `/v1/readers/{id}`: its name in lower case, runs of anything but

@@ -1,6 +1,6 @@
 //! The judge's findings: message (what is wrong) and remedy (what to do), French.
 
-use cpx_card::{CardKind, Finess, StructureIdType};
+use cpx_card::{CardKind, Disagreement, Finess, StructureIdType};
 use time::OffsetDateTime;
 
 use super::{ANS_CONTRACT_CONTACT, RPPS_PLUS_PORTAL};
@@ -176,7 +176,8 @@ pub fn test_card(accepted: bool) -> Text {
     }
 }
 
-pub fn certificates_disagree(details: &[String]) -> Text {
+pub fn certificates_disagree(details: &[Disagreement]) -> Text {
+    let details: Vec<String> = details.iter().map(super::read::disagreement).collect();
     t(
         format!(
             "Les certificats d'authentification et de signature de la carte ne désignent pas \
