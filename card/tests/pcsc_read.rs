@@ -9,28 +9,11 @@ use cpx_card::{
 };
 use cpx_testkit::card::{CpxCard, PlainIsoCard};
 use cpx_testkit::pki::TestPki;
-use cpx_testkit::{CardLog, Faults, InsertOptions, InsertedCard, PrivatePcscd};
+use cpx_testkit::{wait_present, CardLog, Faults, InsertOptions, InsertedCard, SharedPcscd};
 use pcsc::{Context, Scope};
 use std::ffi::CString;
-use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::sync::MutexGuard;
 use std::time::{Duration, Instant};
-
-struct Shared {
-    pcscd: PrivatePcscd,
-    lock: Mutex<()>,
-}
-
-fn shared() -> &'static Shared {
-    static S: OnceLock<Shared> = OnceLock::new();
-    S.get_or_init(|| {
-        let pcscd = PrivatePcscd::start(2).expect("private pcscd");
-        std::env::set_var("PCSCLITE_CSOCK_NAME", pcscd.socket_path());
-        Shared {
-            pcscd,
-            lock: Mutex::new(()),
-        }
-    })
-}
 
 struct Bench {
     _turn: MutexGuard<'static, ()>,
@@ -41,8 +24,8 @@ struct Bench {
 }
 
 fn bench() -> Bench {
-    let s = shared();
-    let turn = s.lock.lock().unwrap_or_else(|e| e.into_inner());
+    let s = SharedPcscd::get();
+    let turn = s.turn();
     let mut trust = TrustStore::builtin();
     trust
         .add_test_anchor_pem(TestPki::get().ca_bundle_pem().as_bytes())
@@ -63,31 +46,18 @@ impl Bench {
             log: Some(self.log.to_path_buf()),
             ..Default::default()
         };
-        let inserted = shared().pcscd.insert(0, card, opts).unwrap();
+        let inserted = SharedPcscd::get().pcscd.insert(0, card, opts).unwrap();
         assert!(inserted.wait_powered(Duration::from_secs(5)));
         self.wait_present(true);
         inserted
     }
 
     fn wait_present(&self, present: bool) {
-        let deadline = Instant::now() + Duration::from_secs(5);
-        loop {
-            let mut rs = [pcsc::ReaderState::new(
-                self.reader.clone(),
-                pcsc::State::UNAWARE,
-            )];
-            self.ctx
-                .get_status_change(Duration::from_millis(100), &mut rs)
-                .ok();
-            if rs[0].event_state().contains(pcsc::State::PRESENT) == present {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "card presence never became {present}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        let reader = self.reader.to_string_lossy();
+        assert!(
+            wait_present(&self.ctx, &reader, present, Duration::from_secs(5)),
+            "card presence never became {present}"
+        );
     }
 
     fn remove(&self, card: InsertedCard) {
@@ -112,20 +82,8 @@ impl Bench {
 impl Drop for Bench {
     /// Leaves the reader empty for the next test, even after a failure.
     fn drop(&mut self) {
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            let mut rs = [pcsc::ReaderState::new(
-                self.reader.clone(),
-                pcsc::State::UNAWARE,
-            )];
-            self.ctx
-                .get_status_change(Duration::from_millis(100), &mut rs)
-                .ok();
-            if !rs[0].event_state().contains(pcsc::State::PRESENT) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        let reader = self.reader.to_string_lossy();
+        wait_present(&self.ctx, &reader, false, Duration::from_secs(5));
     }
 }
 
@@ -251,7 +209,10 @@ fn no_card_and_not_a_cpx_card() {
         log: Some(b.log.to_path_buf()),
         ..Default::default()
     };
-    let card = shared().pcscd.insert(0, PlainIsoCard, opts).unwrap();
+    let card = SharedPcscd::get()
+        .pcscd
+        .insert(0, PlainIsoCard, opts)
+        .unwrap();
     assert!(card.wait_powered(Duration::from_secs(5)));
     b.wait_present(true);
     let r = read_reader(&b.reader, &b.trust, None).unwrap();

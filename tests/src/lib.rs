@@ -9,10 +9,12 @@ pub mod cardlog;
 pub mod dbus;
 pub mod pcscd;
 pub mod pki;
+pub mod shared_pcscd;
 pub mod vpcd;
 
 pub use cardlog::CardLog;
 pub use pcscd::{PrivatePcscd, VirtualReader};
+pub use shared_pcscd::{wait_present, SharedPcscd};
 pub use vpcd::{insert, Faults, InsertOptions, InsertedCard};
 
 use std::str::FromStr;

@@ -2,47 +2,10 @@
 //! One pcscd for this whole test binary: libpcsclite reads PCSCLITE_CSOCK_NAME once per process.
 
 use cpx_testkit::card::{CpxCard, PlainIsoCard};
-use cpx_testkit::{CardKind, CardLog, Faults, InsertOptions, PrivatePcscd};
+use cpx_testkit::{wait_present, CardKind, CardLog, Faults, InsertOptions, SharedPcscd};
 use pcsc::{Context, Disposition, Protocols, Scope, ShareMode};
 use std::ffi::CString;
-use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
-
-struct Shared {
-    pcscd: PrivatePcscd,
-    /// Serialises tests that use a reader.
-    lock: Mutex<()>,
-}
-
-fn shared() -> &'static Shared {
-    static S: OnceLock<Shared> = OnceLock::new();
-    S.get_or_init(|| {
-        let pcscd = PrivatePcscd::start(2).expect("private pcscd");
-        std::env::set_var("PCSCLITE_CSOCK_NAME", pcscd.socket_path());
-        Shared {
-            pcscd,
-            lock: Mutex::new(()),
-        }
-    })
-}
-
-fn wait_present(ctx: &Context, reader: &str, present: bool, timeout: Duration) -> bool {
-    let name = CString::new(reader).unwrap();
-    let deadline = Instant::now() + timeout;
-    loop {
-        let mut rs = [pcsc::ReaderState::new(name.clone(), pcsc::State::UNAWARE)];
-        ctx.get_status_change(Duration::from_millis(100), &mut rs)
-            .ok();
-        let is = rs[0].event_state().contains(pcsc::State::PRESENT);
-        if is == present {
-            return true;
-        }
-        if Instant::now() > deadline {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
 
 fn transmit(card: &pcsc::Card, apdu: &[u8]) -> Vec<u8> {
     let mut buf = [0u8; 300];
@@ -51,8 +14,8 @@ fn transmit(card: &pcsc::Card, apdu: &[u8]) -> Vec<u8> {
 
 #[test]
 fn pcscd_sees_the_card_and_it_answers() {
-    let s = shared();
-    let _g = s.lock.lock().unwrap_or_else(|e| e.into_inner());
+    let s = SharedPcscd::get();
+    let _g = s.turn();
     let ctx = Context::establish(Scope::User).unwrap();
     let mut names = ctx.list_readers_owned().unwrap();
     names.sort();
@@ -101,8 +64,8 @@ fn pcscd_sees_the_card_and_it_answers() {
 
 #[test]
 fn a_plain_iso_card_has_another_atr() {
-    let s = shared();
-    let _g = s.lock.lock().unwrap_or_else(|e| e.into_inner());
+    let s = SharedPcscd::get();
+    let _g = s.turn();
     let ctx = Context::establish(Scope::User).unwrap();
     let reader = s.pcscd.readers()[1].name.clone();
     // A previous test's card may still be leaving this reader.
@@ -135,8 +98,8 @@ const VERIFY_STATUS: [u8; 4] = [0x00, 0x20, 0x00, 0x01];
 
 #[test]
 fn injected_reset_comes_through_pcscd_as_reset_card() {
-    let s = shared();
-    let _g = s.lock.lock().unwrap_or_else(|e| e.into_inner());
+    let s = SharedPcscd::get();
+    let _g = s.turn();
     let ctx = Context::establish(Scope::User).unwrap();
     let reader = s.pcscd.readers()[0].name.clone();
     // A previous test's card may still be leaving this reader.
@@ -189,8 +152,8 @@ fn injected_reset_comes_through_pcscd_as_reset_card() {
 
 #[test]
 fn pulled_card_fails_the_next_apdu_and_disappears() {
-    let s = shared();
-    let _g = s.lock.lock().unwrap_or_else(|e| e.into_inner());
+    let s = SharedPcscd::get();
+    let _g = s.turn();
     let ctx = Context::establish(Scope::User).unwrap();
     let reader = s.pcscd.readers()[1].name.clone();
     // A previous test's card may still be leaving this reader.
@@ -226,8 +189,8 @@ fn pulled_card_fails_the_next_apdu_and_disappears() {
 
 #[test]
 fn garbage_truncated_and_delayed_answers() {
-    let s = shared();
-    let _g = s.lock.lock().unwrap_or_else(|e| e.into_inner());
+    let s = SharedPcscd::get();
+    let _g = s.turn();
     let ctx = Context::establish(Scope::User).unwrap();
     let reader = s.pcscd.readers()[0].name.clone();
     // A previous test's card may still be leaving this reader.
@@ -273,8 +236,8 @@ fn garbage_truncated_and_delayed_answers() {
 
 #[test]
 fn silent_card_blocks_until_it_is_pulled() {
-    let s = shared();
-    let _g = s.lock.lock().unwrap_or_else(|e| e.into_inner());
+    let s = SharedPcscd::get();
+    let _g = s.turn();
     let ctx = Context::establish(Scope::User).unwrap();
     let reader = s.pcscd.readers()[1].name.clone();
     // A previous test's card may still be leaving this reader.

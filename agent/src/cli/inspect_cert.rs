@@ -9,7 +9,8 @@ use std::path::PathBuf;
 use cpx_card::{decode_pem_or_der, interpret};
 
 use super::common::{print_json, print_text, usage_error, ConfigArg, JsonArg};
-use super::{exit, human};
+use super::exit;
+use crate::text::human;
 use crate::text::labels as msg;
 
 #[derive(Debug, clap::Args)]

@@ -14,7 +14,6 @@ use clap::{Parser, Subcommand};
 pub mod common;
 pub mod exit;
 pub mod finess;
-pub mod human;
 pub mod inspect_cert;
 pub mod open;
 pub mod run;

@@ -11,10 +11,11 @@ use cpx_card::CardFamily;
 use time::OffsetDateTime;
 
 use super::common::{print_error, print_json, print_text, ConfigArg, JsonArg};
-use super::{exit, human};
+use super::exit;
 use crate::model::status::StatusSnapshot;
 use crate::model::verdict::Status;
 use crate::reading::{Pipeline, ServiceUnavailable};
+use crate::text::human;
 use crate::usb;
 
 #[derive(Debug, clap::Args)]

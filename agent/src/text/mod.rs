@@ -14,6 +14,7 @@ pub mod config;
 pub mod findings;
 pub mod finess;
 pub mod finess_report;
+pub mod human;
 pub mod labels;
 pub mod open;
 pub mod pcsc;
