@@ -43,14 +43,7 @@ impl SessionBus {
 
     /// `gdbus call` on the bus; stdout, or `None` when the call fails (not yet exported).
     pub fn call(&self, args: &[&str]) -> Option<String> {
-        let out = Command::new("gdbus")
-            .args(["call", "--address", &self.address])
-            .args(args)
-            .output()
-            .expect("gdbus (package libglib2.0-bin) is needed: tests/run installs it");
-        out.status
-            .success()
-            .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+        gdbus_call(&self.address, args)
     }
 }
 
@@ -59,4 +52,16 @@ impl Drop for SessionBus {
         let _ = self.daemon.kill();
         let _ = self.daemon.wait();
     }
+}
+
+/// `gdbus call --address ADDRESS ARGS…`; stdout, or `None` when the call fails.
+pub fn gdbus_call(address: &str, args: &[&str]) -> Option<String> {
+    let out = Command::new("gdbus")
+        .args(["call", "--address", address])
+        .args(args)
+        .output()
+        .expect("gdbus (package libglib2.0-bin) is needed: tests/run installs it");
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }

@@ -7,7 +7,7 @@
 
 mod daemon_support;
 
-use cpx_testkit::dbus::SessionBus;
+use cpx_testkit::dbus::{gdbus_call, SessionBus};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -43,15 +43,17 @@ impl Tray {
     }
 
     fn call(&self, path: &str, method: &str, args: &[&str]) -> Option<String> {
-        let out = Command::new("gdbus")
-            .args(["call", "--address", &self.address, "--dest", &self.name])
-            .args(["--object-path", path, "--method", method, "--"])
-            .args(args)
-            .output()
-            .expect("gdbus (package libglib2.0-bin) is needed: tests/run installs it");
-        out.status
-            .success()
-            .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+        let mut all = vec![
+            "--dest",
+            &self.name,
+            "--object-path",
+            path,
+            "--method",
+            method,
+            "--",
+        ];
+        all.extend_from_slice(args);
+        gdbus_call(&self.address, &all)
     }
 
     fn property(&self, name: &str) -> Option<String> {
