@@ -6,7 +6,8 @@
                                         (exit 1 and a diff if not); other differences, timing
                                         fields aside, are printed as notes
   check.py cards-read FILE N            at least N readers hold a card that was read (no read_error)
-  check.py free-ports N                 a base port P with P..P+N-1 all free on 127.0.0.1 and *
+  check.py free-ports N                 a base port P >= 35963 with P..P+N-1 all free (vpcd)
+  check.py free-port                    a free port on 127.0.0.1
   check.py sse-wait FILE EVENT SECONDS [AFTER_LINE]
                                         waits for `event: EVENT` in an SSE capture (after line N)
   check.py toml FILE KEY=VALUE...       the TOML file parses and holds these values (dotted keys;
@@ -126,6 +127,15 @@ def cmd_free_ports(n):
     return 1
 
 
+def cmd_free_port():
+    """A free TCP port on 127.0.0.1 (the kernel's choice)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    print(s.getsockname()[1])
+    s.close()
+    return 0
+
+
 def cmd_sse_wait(path, event, seconds, after=0):
     deadline = time.time() + float(seconds)
     want = f"event: {event}"
@@ -180,7 +190,7 @@ def main(argv):
     if cmd == "project":
         print(show(projection(load(args[0]))))
         return 0
-    table = {"compare": cmd_compare, "cards-read": cmd_cards_read, "free-ports": cmd_free_ports,
+    table = {"compare": cmd_compare, "cards-read": cmd_cards_read, "free-ports": cmd_free_ports, "free-port": cmd_free_port,
              "sse-wait": cmd_sse_wait, "toml": cmd_toml, "token": cmd_token}
     return table[cmd](*args)
 
