@@ -150,7 +150,8 @@ def cmd_sse_wait(path, event, seconds, after=0):
                 print(i + 1)
                 return 0
         time.sleep(0.1)
-    print(f"no '{want}' within {seconds}s", file=sys.stderr)
+    seen = [line.split(":", 1)[1].strip() for line in lines[int(after):] if line.startswith("event:")]
+    print(f"no '{want}' within {seconds}s; events seen: {', '.join(seen) or 'none'}", file=sys.stderr)
     return 1
 
 
