@@ -8,6 +8,7 @@
 
 use std::fs::{self, OpenOptions};
 use std::io::{self, Read, Write};
+#[cfg(unix)]
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
@@ -86,7 +87,10 @@ impl Token {
         };
         match fs::metadata(path) {
             Ok(meta) => {
+                #[cfg(unix)]
                 let mode = meta.permissions().mode() & 0o777;
+                #[cfg(not(unix))]
+                let (mode, _meta) = (0u32, meta); // no mode bits: owner-only ACL in #17's platform/
                 if mode & 0o077 != 0 {
                     tracing::warn!(
                         "{}",
@@ -114,15 +118,15 @@ impl Token {
         }
         if let Some(dir) = path.parent() {
             fs::create_dir_all(dir).map_err(io_err)?;
+            #[cfg(unix)]
             let _ = fs::set_permissions(dir, fs::Permissions::from_mode(0o700));
         }
         let token = Token::random()?;
-        let mut file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(path)
-            .map_err(io_err)?;
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        options.mode(0o600);
+        let mut file = options.open(path).map_err(io_err)?;
         file.write_all(format!("{}\n", token.0).as_bytes())
             .map_err(io_err)?;
         Ok(token)

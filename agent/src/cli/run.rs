@@ -9,6 +9,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+#[cfg(unix)]
 use tokio::signal::unix::{signal, SignalKind};
 
 use super::common::{print_error, ConfigArg};
@@ -128,7 +129,9 @@ fn serve(config: Config, listen: Option<SocketAddr>) -> Result<(), RunError> {
         .map_err(RunError::Start)?;
     let served = runtime.block_on(async {
         let listener = tokio::net::TcpListener::from_std(listener).map_err(RunError::Start)?;
+        #[cfg(unix)]
         let mut term = signal(SignalKind::terminate()).map_err(RunError::Start)?;
+        #[cfg(unix)]
         let mut int = signal(SignalKind::interrupt()).map_err(RunError::Start)?;
         tracing::info!("API à l'écoute sur http://{listen}");
         println!("cpx-agent : API sur http://{listen} (Ctrl-C pour arrêter)");
@@ -145,9 +148,14 @@ fn serve(config: Config, listen: Option<SocketAddr>) -> Result<(), RunError> {
         });
         let stopping = ctx.stopping.clone();
         let stop_signal = async move {
+            #[cfg(unix)]
             tokio::select! {
                 _ = term.recv() => tracing::info!("SIGTERM reçu : arrêt"),
                 _ = int.recv() => tracing::info!("SIGINT reçu : arrêt"),
+            }
+            #[cfg(not(unix))]
+            if tokio::signal::ctrl_c().await.is_ok() {
+                tracing::info!("Ctrl-C reçu : arrêt");
             }
             let _ = stopping.send(true);
         };

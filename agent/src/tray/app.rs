@@ -31,6 +31,9 @@ pub async fn serve(client: AgentClient) -> Result<(), String> {
         }
     };
     let follower = tokio::spawn(client.clone().follow(views_tx));
+    #[cfg(not(unix))] // no SIGTERM: a receiver that never yields (#17 platform/)
+    let (_keep, mut terminate) = tokio::sync::mpsc::unbounded_channel::<()>();
+    #[cfg(unix)]
     let mut terminate =
         match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             Ok(signal) => signal,
