@@ -201,6 +201,15 @@ impl Browser {
         result["result"]["value"].clone()
     }
 
+    /// Evaluates `expression`, a promise, and returns the value it resolves to.
+    pub fn eval_async(&mut self, expression: &str) -> Value {
+        let result = self.page_call(
+            "Runtime.evaluate",
+            json!({"expression": expression, "returnByValue": true, "awaitPromise": true}),
+        );
+        result["result"]["value"].clone()
+    }
+
     /// The page's DOM, serialised.
     pub fn dom(&mut self) -> String {
         self.eval("document.documentElement ? document.documentElement.outerHTML : ''")
