@@ -34,15 +34,22 @@ fn axe_source() -> String {
     })
 }
 
-/// Runs axe-core in the page (WCAG 2.0/2.1 A and AA rules); returns the violations.
+/// Runs axe-core in the page (WCAG 2.0/2.1 A and AA rules); returns the violations, after
+/// checking that the engine did run its rules.
 fn axe_violations(browser: &mut Browser, source: &str) -> Vec<Value> {
     browser.eval(source);
     let result = browser.eval_async(
         "axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })\
-         .then(r => JSON.stringify(r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help, \
-         nodes: v.nodes.map(n => n.html) }))))",
+         .then(r => JSON.stringify({ passes: r.passes.length, violations: r.violations.map(v => ({ id: v.id, \
+         impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.html) })) }))",
     );
-    serde_json::from_str(result.as_str().unwrap_or("[]")).unwrap()
+    let text = result
+        .as_str()
+        .unwrap_or_else(|| panic!("axe-core did not run: {result}"));
+    let report: Value = serde_json::from_str(text).unwrap();
+    let passes = report["passes"].as_u64().unwrap();
+    assert!(passes >= 10, "axe-core ran only {passes} rules: {report}");
+    report["violations"].as_array().unwrap().clone()
 }
 
 /// A link opening a session (what `cpx-agent open --print` prints).
@@ -159,6 +166,14 @@ fn the_page_opens_on_the_demarche_ticks_with_the_session_and_a_second_page_follo
         let violations = axe_violations(browser, &axe);
         assert!(violations.is_empty(), "{who}: {violations:#?}");
     }
+    // The engine does see this page: an image without a text alternative is caught.
+    page.eval("document.querySelector('main').append(Object.assign(document.createElement('img'), {src: '/ui/icon.svg'}))");
+    let violations = axe_violations(&mut page, &axe);
+    assert!(
+        violations.iter().any(|v| v["id"] == "image-alt"),
+        "{violations:#?}"
+    );
+    page.eval("document.querySelector('main > img').remove()");
 
     // The eligibility form answers in place.
     watcher.eval(

@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use time::OffsetDateTime;
 
 use super::agent_client::{call, error_message, Reply};
-use super::common::{print_error, print_json, print_text, usage_error, ConfigArg, JsonArg};
+use super::common::{print_error, print_json, print_text, usage_error, ConfigArg};
 use super::exit;
 use crate::checklist::store::Store;
 use crate::checklist::{evaluate_now, export, tick, timestamp};
@@ -27,10 +27,13 @@ use crate::text::checklist as texte;
 pub struct Args {
     #[command(subcommand)]
     pub action: Option<Action>,
-    #[command(flatten)]
-    pub config: ConfigArg,
-    #[command(flatten)]
-    pub json: JsonArg,
+    /// Fichier de configuration (défaut : $XDG_CONFIG_HOME/cpx-agent/config.toml) /
+    /// configuration file.
+    #[arg(long = "config", value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
+    /// Sortie JSON / JSON output.
+    #[arg(long, global = true)]
+    pub json: bool,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -66,15 +69,19 @@ pub struct TickArgs {
 }
 
 pub fn run(args: &Args) -> u8 {
-    let config = match args.config.load() {
+    let config = match (ConfigArg {
+        path: args.config.clone(),
+    })
+    .load()
+    {
         Ok(c) => c,
         Err(code) => return code,
     };
     match &args.action {
-        None => show(&config, args.json.json),
+        None => show(&config, args.json),
         Some(Action::Tick(t)) => set(&config, t, true),
         Some(Action::Untick(t)) => set(&config, t, false),
-        Some(Action::History) => history(args.json.json),
+        Some(Action::History) => history(args.json),
         Some(Action::Export { file }) => export_to(file),
         Some(Action::Import { file }) => import_from(&config, file),
     }
