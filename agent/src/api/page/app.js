@@ -401,6 +401,7 @@ const DEMARCHE = {
   prochaine: 'Prochaine étape : ',
   toutFait: 'Toutes les étapes sont faites.',
   parAgent: (date) => 'vérifié par l\u2019agent' + (date ? ' le ' + dateFr(date) : ''),
+  constatAgent: (date) => 'constaté par l\u2019agent' + (date ? ' le ' + dateFr(date) : ''),
   parPersonne: (date, qui) => 'coché' + (date ? ' le ' + dateFr(date) : '') + (qui ? ' par ' + qui : ''),
   quoiFaire: 'Que faire : ',
   note: 'Note : ',
@@ -462,6 +463,7 @@ function sessionActive() {
 }
 
 function provenance(e) {
+  if (e.source === 'agent' && e.state === 'attention') return DEMARCHE.constatAgent(e.at);
   if (e.source === 'agent' && e.state !== 'todo') return DEMARCHE.parAgent(e.at);
   if (e.source === 'person') return DEMARCHE.parPersonne(e.at, e.by);
   return '';
