@@ -172,7 +172,11 @@ fn serve(
             }
         });
         let follow = tokio::spawn(organisation::follow(organisation.clone()));
+        // SIGHUP: read the configuration again (Unix; elsewhere `POST /v1/config/reload`).
+        #[cfg(unix)]
         let mut hangup = signal(SignalKind::hangup()).map_err(RunError::Start)?;
+        #[cfg(not(unix))]
+        let mut hangup = tokio::sync::mpsc::channel::<()>(1).1;
         let reload_org = organisation.clone();
         let reloader = tokio::spawn(async move {
             while hangup.recv().await.is_some() {
