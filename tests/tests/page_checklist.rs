@@ -193,4 +193,58 @@ fn the_page_opens_on_the_demarche_ticks_with_the_session_and_a_second_page_follo
         step_html(d, "contract_sent").contains("data-state=\"todo\"")
     });
     watcher.wait_dom("the untick, live", |d| d.contains("2/9 étapes"));
+
+    // The printable summary: the démarche and the cards seen, nothing to click, no readers.
+    page.emulate_media("print");
+    let shown = |b: &mut Browser, selector: &str| {
+        b.eval(&format!(
+            "getComputedStyle(document.querySelector('{selector}')).display !== 'none'"
+        ))
+    };
+    assert_eq!(shown(&mut page, "#demarche-etapes"), true);
+    assert_eq!(shown(&mut page, "#cartes-vues-table"), true, "the CDE seen");
+    assert_eq!(shown(&mut page, "#demarche-contrat"), true);
+    for hidden in [
+        "#lecteurs",
+        "form.cocher",
+        "#contrat-reglage",
+        "#imprimer",
+        "footer",
+    ] {
+        assert_eq!(shown(&mut page, hidden), false, "{hidden} printed");
+    }
+    page.emulate_media("");
+
+    // The contract form: the running agent writes and applies it; both pages follow.
+    page.eval(
+        "document.getElementById('contrat-reglage').open = true; \
+         document.getElementById('mode-decentralise').checked = true; \
+         document.getElementById('contrat-ej').value = '750712184'; \
+         document.getElementById('contrat-egs').value = '750100125'; \
+         document.querySelector('#contrat-form button[type=submit]').click()",
+    );
+    page.wait_dom("the contract written", |d| {
+        d.contains("Contrat enregistré.") && d.contains("Configuration appliquée")
+    });
+    watcher.wait_dom("the new contract, live", |d| {
+        d.contains("Contrat décentralisé : EJ 750712184, EG 750100125.")
+    });
+    let config = std::fs::read_to_string(agent.dir.path().join("config.toml")).unwrap();
+    assert!(config.contains("mode = \"decentralised\""), "{config}");
+    assert!(
+        config.contains("accept_test_cards = true"),
+        "the rest kept: {config}"
+    );
+    // A refused contract is said, and nothing changes.
+    page.eval(
+        "document.getElementById('contrat-ej').value = '750712185'; \
+         document.querySelector('#contrat-form button[type=submit]').click()",
+    );
+    page.wait_dom("the refusal", |d| {
+        d.contains("Refusé : ") && d.contains("contract.ej")
+    });
+    assert_eq!(
+        std::fs::read_to_string(agent.dir.path().join("config.toml")).unwrap(),
+        config
+    );
 }

@@ -210,6 +210,11 @@ impl Browser {
         result["result"]["value"].clone()
     }
 
+    /// Renders the page for `media` (`print`, or `` for the screen).
+    pub fn emulate_media(&mut self, media: &str) {
+        self.page_call("Emulation.setEmulatedMedia", json!({"media": media}));
+    }
+
     /// The page's DOM, serialised.
     pub fn dom(&mut self) -> String {
         self.eval("document.documentElement ? document.documentElement.outerHTML : ''")
