@@ -3,14 +3,18 @@
 //! `docs/architecture.md`.
 
 pub mod api;
+pub mod atomic_file;
+pub mod checklist;
 pub mod cli;
 pub mod config;
 pub mod daemon;
+pub mod eligibility;
 pub mod finess;
 pub mod judge;
 pub mod logging;
 pub mod model;
 pub mod reading;
+pub mod setup;
 pub mod state;
 pub mod text;
 pub mod token;

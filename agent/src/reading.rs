@@ -4,6 +4,7 @@
 //! the report with the FINESS directory opened once per judgement.
 
 use std::ffi::{CStr, CString};
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use cpx_card::{CardFamily, CardReport, ReadError, TrustStore};
@@ -37,29 +38,56 @@ pub trait CardSource: Send + Sync + 'static {
     }
 }
 
-/// The real thing: PC/SC and this organisation's configuration.
-pub struct Pipeline {
+/// The configuration in force and the trust store built from it.
+struct InForce {
     trust: TrustStore,
-    config: Config,
+    config: Arc<Config>,
+}
+
+/// The real thing: PC/SC and this organisation's configuration (which the running agent may
+/// replace: `set_config`).
+pub struct Pipeline {
+    in_force: RwLock<Arc<InForce>>,
 }
 
 impl Pipeline {
     /// The built-in IGC-Santé CAs plus the configuration's extra test anchors.
     pub fn new(config: Config) -> Pipeline {
         Pipeline {
-            trust: config.trust_store(),
-            config,
+            in_force: RwLock::new(Arc::new(InForce {
+                trust: config.trust_store(),
+                config: Arc::new(config),
+            })),
         }
     }
 
-    pub fn config(&self) -> &Config {
-        &self.config
+    fn now_in_force(&self) -> Arc<InForce> {
+        // A panic elsewhere cannot leave a half-written Arc: keep going.
+        self.in_force
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> Arc<Config> {
+        self.now_in_force().config.clone()
+    }
+
+    /// Puts a new configuration in force (reads and judgements from now on use it).
+    pub fn set_config(&self, config: Config) {
+        let new = Arc::new(InForce {
+            trust: config.trust_store(),
+            config: Arc::new(config),
+        });
+        *self.in_force.write().unwrap_or_else(|e| e.into_inner()) = new;
     }
 
     /// Judges one card at `now`, with the directory when one was imported.
     pub fn judge_one(&self, report: &CardReport, now: OffsetDateTime) -> Verdict {
-        let directory = judge::directory::open_directory(&self.config);
-        judge::judge(report, &self.config, now, directory.as_ref())
+        let config = self.config();
+        let directory = judge::directory::open_directory(&config);
+        judge::judge(report, &config, now, directory.as_ref())
     }
 
     /// One look at every PC/SC reader, now (`cpx-agent status`): each card present read and
@@ -90,16 +118,14 @@ impl Pipeline {
         }
         // The context was only for listing: each read opens its own.
         drop(ctx);
-        let directory = judge::directory::open_directory(&self.config);
+        let config = self.config();
+        let directory = judge::directory::open_directory(&config);
         let readers = names
             .iter()
             .zip(&states)
-            .map(|(name, state)| self.look_at(name, state, directory.as_ref(), now))
+            .map(|(name, state)| self.look_at(name, state, &config, directory.as_ref(), now))
             .collect();
-        Ok(StatusSnapshot {
-            service: ServiceState::Running,
-            readers,
-        })
+        Ok(StatusSnapshot::new(ServiceState::Running, readers))
     }
 
     /// One reader of a snapshot: its card (read and judged) if one is present.
@@ -107,6 +133,7 @@ impl Pipeline {
         &self,
         name: &CStr,
         state: &pcsc::ReaderState,
+        config: &Config,
         directory: Option<&Directory>,
         now: OffsetDateTime,
     ) -> ReaderView {
@@ -129,7 +156,7 @@ impl Pipeline {
             (event.contains(pcsc::State::PRESENT) && !state.atr().is_empty()).then(|| state.atr());
         match self.read_card(name, atr, None) {
             Ok(report) => {
-                let verdict = judge::judge(&report, &self.config, now, directory);
+                let verdict = judge::judge(&report, config, now, directory);
                 tracing::info!(
                     reader = %view.id,
                     family = ?report.family,
@@ -162,7 +189,7 @@ impl Pipeline {
         }
         // The read opens its own PC/SC context (one per read: never stale after the service
         // restarted).
-        cpx_card::read_reader(&CString::from(reader), &self.trust, known)
+        cpx_card::read_reader(&CString::from(reader), &self.now_in_force().trust, known)
     }
 }
 
@@ -182,10 +209,11 @@ impl CardSource for Pipeline {
 
     fn judge_all(&self, reports: &[&CardReport]) -> Vec<Verdict> {
         let now = OffsetDateTime::now_utc();
-        let directory = judge::directory::open_directory(&self.config);
+        let config = self.config();
+        let directory = judge::directory::open_directory(&config);
         reports
             .iter()
-            .map(|r| judge::judge(r, &self.config, now, directory.as_ref()))
+            .map(|r| judge::judge(r, &config, now, directory.as_ref()))
             .collect()
     }
 }
@@ -201,10 +229,7 @@ pub struct ServiceUnavailable {
 impl ServiceUnavailable {
     /// The snapshot to show in that case.
     pub fn snapshot() -> StatusSnapshot {
-        StatusSnapshot {
-            service: ServiceState::Unavailable,
-            readers: Vec::new(),
-        }
+        StatusSnapshot::new(ServiceState::Unavailable, Vec::new())
     }
 }
 

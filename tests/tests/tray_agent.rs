@@ -154,7 +154,13 @@ fn the_tray_follows_the_real_agent() {
         face(&cde_verdict).2
     );
     let cpe_line = format!("Lecteur {} : CDE/CPE {OTHER_FINESS} — pas prête", reader(1));
-    let tooltip = tray.wait_for("dialog-error", "NeedsAttention", &[&cde_line, &cpe_line]);
+    // The démarche's line: the CDE on the contract ticked its step, the next one named.
+    let demarche = "Démarche RPPS+ : 2/9 étapes — prochaine : Données FINESS";
+    let tooltip = tray.wait_for(
+        "dialog-error",
+        "NeedsAttention",
+        &[&cde_line, &cpe_line, demarche],
+    );
 
     // With the token (same user as the agent) the menu names holders; the tooltip never.
     let full = agent.status(true);

@@ -77,6 +77,35 @@ pub fn cookie_authorises(ctx: &ApiContext, method: &Method, headers: &HeaderMap)
     own_origin && same_site && session_cookie(headers).is_some_and(|id| ctx.sessions.is_open(&id))
 }
 
+/// Whether a request may change something (tick a step, write or reload the configuration):
+/// the user's token, or the page's session cookie on a request from the agent's own origin
+/// (`Origin` present and the agent's: browsers send it on every `POST`; `Sec-Fetch-Site`
+/// same-origin when sent). Returns where it came from (`api` or `page`), or the refusal.
+pub fn may_change(
+    ctx: &ApiContext,
+    method: &Method,
+    headers: &HeaderMap,
+) -> Result<&'static str, ApiError> {
+    if let Some(presented) = bearer(headers) {
+        let presented = presented.map_err(|()| ApiError::BadToken)?;
+        return if ctx.token.matches(presented) {
+            Ok("api")
+        } else {
+            Err(ApiError::BadToken)
+        };
+    }
+    let own_origin = headers.get(header::ORIGIN).is_some() && from_own_origin(ctx, headers);
+    let same_site = headers
+        .get("sec-fetch-site")
+        .is_none_or(|v| v == "same-origin");
+    let session = session_cookie(headers).is_some_and(|id| ctx.sessions.is_open(&id));
+    if method == Method::POST && own_origin && same_site && session {
+        Ok("page")
+    } else {
+        Err(ApiError::NeedsToken)
+    }
+}
+
 /// Whether the caller proved it is the user (token). A wrong token is refused (401) rather
 /// than silently redacted, so a misconfigured application notices.
 #[derive(Debug, Clone, Copy)]

@@ -17,13 +17,19 @@ pub enum ApiError {
     ReaderNotFound(String),
     RouteNotFound,
     TooManyStreams,
+    /// A change asked without the token or the page's session.
+    NeedsToken,
+    /// The request is wrong: French, with what to do.
+    BadRequest(String),
+    /// Something on this workstation failed: French, with what to do.
+    Unavailable(String),
 }
 
 /// The JSON body of every error answer.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
     /// Stable code: `foreign_host`, `foreign_origin`, `bad_token`, `reader_not_found`,
-    /// `not_found`, `too_many_streams`.
+    /// `not_found`, `too_many_streams`, `needs_token`, `bad_request`, `unavailable`.
     pub error: &'static str,
     /// French, for people.
     pub message: String,
@@ -64,6 +70,19 @@ impl ApiError {
                 "too_many_streams",
                 "Trop de clients suivent déjà les événements ; réessayez plus tard.".into(),
             ),
+            ApiError::NeedsToken => (
+                StatusCode::UNAUTHORIZED,
+                "needs_token",
+                "Changement refusé : il faut le jeton (`cpx-agent token`) ou une session de la \
+                 page ouverte par `cpx-agent open`."
+                    .into(),
+            ),
+            ApiError::BadRequest(message) => {
+                (StatusCode::BAD_REQUEST, "bad_request", message.clone())
+            }
+            ApiError::Unavailable(message) => {
+                (StatusCode::SERVICE_UNAVAILABLE, "unavailable", message.clone())
+            }
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod error;
 pub mod headers;
 pub mod metrics;
 pub mod openapi;
+pub mod organisation;
 pub mod page;
 pub mod routes;
 pub mod security;
@@ -44,6 +45,8 @@ pub struct ApiContext {
     pub stopping: watch::Sender<bool>,
     /// One-time codes and sessions of the status page (see `session`).
     pub sessions: session::Sessions,
+    /// The organisation's side (checklist, contract, eligibility): the composition root's.
+    pub organisation: Option<Arc<dyn organisation::Organisation>>,
 }
 
 impl ApiContext {
@@ -61,7 +64,14 @@ impl ApiContext {
             sse_slots: Arc::new(Semaphore::new(MAX_SSE_CLIENTS)),
             stopping: watch::Sender::new(false),
             sessions: session::Sessions::default(),
+            organisation: None,
         }
+    }
+
+    /// With the organisation's side (checklist, contract, eligibility).
+    pub fn with_organisation(mut self, organisation: Arc<dyn organisation::Organisation>) -> Self {
+        self.organisation = Some(organisation);
+        self
     }
 }
 
@@ -74,6 +84,12 @@ pub fn router(ctx: Arc<ApiContext>) -> Router {
         .route("/v1/readers", get(routes::readers))
         .route("/v1/readers/{id}", get(routes::reader))
         .route("/v1/refresh", post(routes::refresh))
+        .route("/v1/checklist", get(organisation::checklist))
+        .route("/v1/checklist/{id}", post(organisation::tick))
+        .route("/v1/config", post(organisation::setup))
+        .route("/v1/config/reload", post(organisation::reload))
+        .route("/v1/finess/{number}", get(organisation::finess))
+        .route("/v1/eligibility", post(organisation::eligibility))
         .route("/v1/openapi.json", get(openapi::openapi_json))
         .route("/healthz", get(routes::healthz))
         .route("/metrics", get(metrics::metrics))

@@ -11,12 +11,17 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+pub mod agent_client;
+pub mod checklist;
 pub mod common;
+pub mod eligible;
 pub mod exit;
 pub mod finess;
 pub mod inspect_cert;
 pub mod open;
+pub mod roster;
 pub mod run;
+pub mod setup;
 pub mod status;
 pub mod token;
 pub mod tray;
@@ -50,6 +55,15 @@ pub enum Command {
     Open(open::Args),
     /// Icône de la zone de notification (StatusNotifierItem) / tray icon over the agent's state.
     Tray(tray::Args),
+    /// La démarche RPPS+ pas à pas : où en est l'organisation, cocher une étape / the RPPS+
+    /// démarche, step by step.
+    Checklist(checklist::Args),
+    /// Écrit le contrat RPPS+ dans la configuration (questions ou options) / set the contract.
+    Setup(setup::Args),
+    /// Cette personne a-t-elle besoin de RPPS+ ? / does this person need RPPS+?
+    Eligible(eligible::Args),
+    /// Vérifie une liste de personnes à enregistrer / check a list of people to register.
+    Roster(roster::Args),
 }
 
 impl Command {
@@ -70,6 +84,10 @@ impl Command {
             Command::Token(args) => token::run(args),
             Command::Open(args) => open::run(args),
             Command::Tray(args) => tray::run(args),
+            Command::Checklist(args) => checklist::run(args),
+            Command::Setup(args) => setup::run(args),
+            Command::Eligible(args) => eligible::run(args),
+            Command::Roster(args) => roster::run(args),
         }
     }
 }

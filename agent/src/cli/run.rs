@@ -6,6 +6,7 @@
 //! 4 the listening port is taken; 1 any other failure to start.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -14,6 +15,7 @@ use tokio::signal::unix::{signal, SignalKind};
 
 use super::common::{print_error, ConfigArg};
 use super::exit;
+use crate::api::organisation::{Organisation, PortError};
 use crate::api::{self, ApiContext, SecurityPolicy};
 use crate::config::Config;
 use crate::daemon::monitor::{self, MonitorStop};
@@ -23,6 +25,9 @@ use crate::reading::{CardSource, Pipeline};
 use crate::state::DaemonState;
 use crate::text::run as texte;
 use crate::token::{Token, TokenError};
+use organisation::OrganisationService;
+
+mod organisation;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -38,7 +43,7 @@ pub fn run(args: &Args) -> u8 {
         Ok(c) => c,
         Err(code) => return code,
     };
-    match serve(config, args.listen) {
+    match serve(config, args.listen, args.config.path.clone()) {
         Ok(()) => exit::OK,
         Err(error) => {
             print_error(&error.to_string());
@@ -80,10 +85,15 @@ impl RunError {
 }
 
 /// Runs the agent until SIGTERM/SIGINT: the composition root of the daemon.
-fn serve(config: Config, listen: Option<SocketAddr>) -> Result<(), RunError> {
+fn serve(
+    config: Config,
+    listen: Option<SocketAddr>,
+    explicit_config: Option<PathBuf>,
+) -> Result<(), RunError> {
     let listen = listen.unwrap_or(config.api.listen);
     let allowed_origins = config.api.allowed_origins.clone();
-    let cards: Arc<dyn CardSource> = Arc::new(Pipeline::new(config));
+    let pipeline = Arc::new(Pipeline::new(config));
+    let cards: Arc<dyn CardSource> = pipeline.clone();
     if !listen.ip().is_loopback() {
         return Err(RunError::NotLoopback(listen));
     }
@@ -113,13 +123,21 @@ fn serve(config: Config, listen: Option<SocketAddr>) -> Result<(), RunError> {
             .map_err(RunError::Start)?
     };
 
-    let refresh_workers = workers.clone();
-    let ctx = Arc::new(ApiContext::new(
+    let organisation = Arc::new(OrganisationService::new(
         state.clone(),
-        token,
-        SecurityPolicy::for_listen(listen, allowed_origins),
-        Arc::new(move || refresh_workers.refresh()),
+        pipeline.clone(),
+        explicit_config,
     ));
+    let refresh_workers = workers.clone();
+    let ctx = Arc::new(
+        ApiContext::new(
+            state.clone(),
+            token,
+            SecurityPolicy::for_listen(listen, allowed_origins),
+            Arc::new(move || refresh_workers.refresh()),
+        )
+        .with_organisation(organisation.clone()),
+    );
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .max_blocking_threads(4)
@@ -137,13 +155,42 @@ fn serve(config: Config, listen: Option<SocketAddr>) -> Result<(), RunError> {
         println!("cpx-agent : API sur http://{listen} (Ctrl-C pour arrêter)");
         let rejudge_state = state.clone();
         let rejudge_cards = cards.clone();
+        let rejudge_org = organisation.clone();
         let rejudge = tokio::spawn(async move {
             let mut every = tokio::time::interval(REJUDGE_EVERY);
             every.tick().await;
             loop {
                 every.tick().await;
                 let (state, cards) = (rejudge_state.clone(), rejudge_cards.clone());
-                let _ = tokio::task::spawn_blocking(move || rejudge(&state, cards.as_ref())).await;
+                let org = rejudge_org.clone();
+                let _ = tokio::task::spawn_blocking(move || {
+                    rejudge(&state, cards.as_ref());
+                    // A day passed, the FINESS directory was imported again: the checklist too.
+                    let _ = org.record_and_evaluate();
+                })
+                .await;
+            }
+        });
+        let follow = tokio::spawn(organisation::follow(organisation.clone()));
+        // SIGHUP: read the configuration again (Unix; elsewhere `POST /v1/config/reload`).
+        #[cfg(unix)]
+        let mut hangup = signal(SignalKind::hangup()).map_err(RunError::Start)?;
+        #[cfg(not(unix))]
+        let mut hangup = tokio::sync::mpsc::channel::<()>(1).1;
+        let reload_org = organisation.clone();
+        let reloader = tokio::spawn(async move {
+            while hangup.recv().await.is_some() {
+                let org = reload_org.clone();
+                let done = tokio::task::spawn_blocking(move || org.reload()).await;
+                match done {
+                    Ok(Ok(answer)) => tracing::info!("SIGHUP : {}", answer.message),
+                    Ok(Err(PortError::Refused(e) | PortError::Unavailable(e))) => {
+                        tracing::warn!(
+                            "SIGHUP : configuration refusée, l'ancienne reste en vigueur : {e}"
+                        )
+                    }
+                    Err(_) => {}
+                }
             }
         });
         let stopping = ctx.stopping.clone();
@@ -161,6 +208,8 @@ fn serve(config: Config, listen: Option<SocketAddr>) -> Result<(), RunError> {
         };
         api::server::serve(listener, api::router(ctx.clone()), stop_signal).await;
         rejudge.abort();
+        follow.abort();
+        reloader.abort();
         Ok::<(), RunError>(())
     });
     runtime.shutdown_timeout(Duration::from_secs(1));

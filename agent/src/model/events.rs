@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
+use super::checklist::ChecklistSummary;
 use super::status::{CardView, ReadFailure};
 use super::verdict::Status;
 
@@ -35,6 +36,16 @@ pub enum EventKind {
     ServiceLost,
     /// The PC/SC service answers again; readers follow as `reader_added`.
     ServiceRestored,
+    /// Where the RPPS+ démarche stands changed (a step ticked, a card seen, the configuration
+    /// or the FINESS directory changed): the new summary; `GET /v1/checklist` has the steps.
+    ChecklistChanged { checklist: ChecklistSummary },
+    /// The configuration was read again and applied (`POST /v1/config/reload`, SIGHUP,
+    /// `cpx-agent setup`): the cards present are judged again.
+    ConfigReloaded {
+        /// `centralised`, `decentralised`, or absent without a contract.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        mode: Option<String>,
+    },
 }
 
 impl EventKind {
@@ -50,6 +61,8 @@ impl EventKind {
             EventKind::VerdictChanged { .. } => "verdict_changed",
             EventKind::ServiceLost => "service_lost",
             EventKind::ServiceRestored => "service_restored",
+            EventKind::ChecklistChanged { .. } => "checklist_changed",
+            EventKind::ConfigReloaded { .. } => "config_reloaded",
         }
     }
 }

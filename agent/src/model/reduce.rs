@@ -61,6 +61,8 @@ pub fn apply(snapshot: &mut StatusSnapshot, event: &EventKind) -> Result<(), Mis
                 .ok_or(Mismatch)?;
             card.verdict.status = *to;
         }
+        EventKind::ChecklistChanged { checklist } => snapshot.checklist = Some(checklist.clone()),
+        EventKind::ConfigReloaded { .. } => {}
     }
     Ok(())
 }

@@ -5,6 +5,7 @@ use cpx_card::CardReport;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::checklist::ChecklistSummary;
 use super::verdict::Verdict;
 
 /// Whether the PC/SC service answers.
@@ -40,6 +41,21 @@ pub struct ReaderView {
 pub struct StatusSnapshot {
     pub service: ServiceState,
     pub readers: Vec<ReaderView>,
+    /// Where the organisation's RPPS+ démarche stands (the agent's checklist; absent from
+    /// `cpx-agent status`, which reads cards only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checklist: Option<ChecklistSummary>,
+}
+
+impl StatusSnapshot {
+    /// A snapshot of cards only (no checklist summary).
+    pub fn new(service: ServiceState, readers: Vec<ReaderView>) -> StatusSnapshot {
+        StatusSnapshot {
+            service,
+            readers,
+            checklist: None,
+        }
+    }
 }
 
 /// Why a card could not be read: a stable `code` (other applications match on it, like the

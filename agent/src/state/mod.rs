@@ -13,6 +13,7 @@ use cpx_card::CardReport;
 use time::OffsetDateTime;
 use tokio::sync::broadcast;
 
+use crate::model::checklist::ChecklistSummary;
 use crate::model::events::{Event, EventKind};
 use crate::model::reduce;
 use crate::model::status::{reader_id, CardView, ReadFailure, ServiceState, StatusSnapshot};
@@ -79,10 +80,7 @@ impl Default for DaemonState {
 
 impl DaemonState {
     pub fn new(service: ServiceState) -> DaemonState {
-        let snapshot = StatusSnapshot {
-            service,
-            readers: Vec::new(),
-        };
+        let snapshot = StatusSnapshot::new(service, Vec::new());
         let (events, _) = broadcast::channel(BROADCAST_CAPACITY);
         DaemonState {
             inner: RwLock::new(Inner {
@@ -387,6 +385,27 @@ impl DaemonState {
         if changed {
             self.republish(&mut inner);
         }
+    }
+
+    /// The démarche's summary, as the checklist was last evaluated: `checklist_changed` when it
+    /// differs from the one in the snapshot. Returns whether it did.
+    pub fn checklist_changed(&self, summary: ChecklistSummary) -> bool {
+        let mut inner = self.write();
+        if inner.snapshot.checklist.as_ref() == Some(&summary) {
+            return false;
+        }
+        self.emit(
+            &mut inner,
+            EventKind::ChecklistChanged { checklist: summary },
+        );
+        self.republish(&mut inner);
+        true
+    }
+
+    /// The configuration was read again and applied (`mode`: the contract's, if any).
+    pub fn config_reloaded(&self, mode: Option<String>) {
+        let mut inner = self.write();
+        self.emit(&mut inner, EventKind::ConfigReloaded { mode });
     }
 
     fn card_of<'a>(inner: &'a Inner, id: &str) -> Option<&'a CardView> {

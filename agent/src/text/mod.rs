@@ -10,7 +10,9 @@ pub const RPPS_PLUS_PORTAL: &str =
     "https://validation-enreg.esante.gouv.fr/enreg/login/page_accueil/authentification_AE.html";
 
 pub mod api;
+pub mod checklist;
 pub mod config;
+pub mod eligibility;
 pub mod findings;
 pub mod finess;
 pub mod finess_report;
@@ -20,4 +22,5 @@ pub mod open;
 pub mod pcsc;
 pub mod read;
 pub mod run;
+pub mod setup;
 pub mod tray;

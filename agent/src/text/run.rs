@@ -24,3 +24,15 @@ pub fn cannot_listen(addr: &SocketAddr, source: &std::io::Error) -> String {
 pub fn cannot_start(source: &std::io::Error) -> String {
     format!("démarrage impossible : {source}")
 }
+
+/// `POST /v1/config/reload`, SIGHUP: what is in force now.
+pub fn reloaded(contract: &str, restart_needed: bool) -> String {
+    if restart_needed {
+        format!(
+            "Configuration appliquée ({contract}) ; les réglages de [api] (adresse d'écoute, \
+             origines) ne changeront qu'au redémarrage de l'agent."
+        )
+    } else {
+        format!("Configuration appliquée ({contract}) : cartes jugées de nouveau.")
+    }
+}

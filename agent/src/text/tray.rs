@@ -94,3 +94,11 @@ pub fn refresh_failed(detail: &str) -> String {
 pub fn open_failed(detail: &str) -> String {
     format!("ouverture de la page d'état impossible : {detail}")
 }
+
+/// The démarche's line of the tooltip: `Démarche RPPS+ : 6/9 étapes — prochaine : …`.
+pub fn checklist_line(done: u32, total: u32, next: Option<&str>) -> String {
+    match next {
+        Some(next) => format!("Démarche RPPS+ : {done}/{total} étapes — prochaine : {next}"),
+        None => format!("Démarche RPPS+ : {done}/{total} étapes, toutes faites"),
+    }
+}

@@ -360,3 +360,39 @@ fn reader_names_are_not_read_as_markup() {
         "Lecteur Lecteur &lt;b&gt;&amp;&lt;/b&gt; : pas de carte"
     );
 }
+
+#[test]
+fn the_tooltip_adds_the_next_step_of_the_demarche_and_follows_its_changes() {
+    let mut model = following(snapshot("running", vec![reader("a", None, None)]));
+    let v = view(&model, AGENT);
+    assert_eq!(v.tooltip_lines.len(), 1, "no démarche known yet: {v:?}");
+    let changed = model.on_message(&event(
+        "checklist_changed",
+        json!({ "checklist": { "done": 6, "total": 9, "attention": 0,
+            "next": { "id": "elearning", "title": "E-learning de l'ANS suivi par le gestionnaire",
+                      "state": "todo" } } }),
+    ));
+    assert_eq!(changed, Next::Changed);
+    let v = view(&model, AGENT);
+    assert_eq!(
+        v.tooltip_lines.last().unwrap(),
+        "Démarche RPPS+ : 6/9 étapes — prochaine : E-learning de l'ANS suivi par le gestionnaire"
+    );
+    model.on_message(&event(
+        "checklist_changed",
+        json!({ "checklist": { "done": 9, "total": 9, "attention": 0 } }),
+    ));
+    let v = view(&model, AGENT);
+    assert_eq!(
+        v.tooltip_lines.last().unwrap(),
+        "Démarche RPPS+ : 9/9 étapes, toutes faites"
+    );
+    // A snapshot that carries the summary shows it at once.
+    let mut with_summary = snapshot("running", Vec::new());
+    with_summary.checklist = model.snapshot.as_ref().unwrap().checklist.clone();
+    let fresh = following(with_summary);
+    assert!(view(&fresh, AGENT)
+        .tooltip_lines
+        .iter()
+        .any(|l| l.contains("9/9")));
+}

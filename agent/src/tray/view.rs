@@ -113,11 +113,19 @@ pub fn view(model: &TrayModel, agent: &str) -> TrayView {
                 .filter_map(|r| reader_face(model, r))
                 .max()
                 .unwrap_or(Face::NoCard);
-            let lines = snapshot
+            let mut lines: Vec<String> = snapshot
                 .readers
                 .iter()
                 .map(|r| reader_line(model, r))
                 .collect();
+            // Where the RPPS+ démarche stands, and what to do next.
+            if let Some(summary) = &snapshot.checklist {
+                lines.push(texte::checklist_line(
+                    summary.done,
+                    summary.total,
+                    summary.next.as_ref().map(|n| n.title.as_str()),
+                ));
+            }
             let holders = snapshot.readers.iter().filter_map(holder_line).collect();
             (face, lines, holders, snapshot.readers.len())
         }

@@ -24,7 +24,11 @@ impl From<Output> for Run {
 /// (no user FINESS directory either) and, unless overridden, a PC/SC socket that does not
 /// exist (no machine pcscd is touched).
 pub fn agent(xdg_config: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_cpx-agent"));
+    // `$CPX_AGENT_BIN` first, as in the end-to-end tests (a target directory shared by several
+    // work trees may hold another tree's binary).
+    let bin =
+        std::env::var_os("CPX_AGENT_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_cpx-agent").into());
+    let mut c = Command::new(bin);
     c.env("XDG_CONFIG_HOME", xdg_config)
         .env("XDG_DATA_HOME", xdg_config.join("data"))
         .env("PCSCLITE_CSOCK_NAME", xdg_config.join("no-pcscd.comm"))

@@ -19,9 +19,12 @@ pub const EJ: &str = "750712184";
 pub const OTHER_FINESS: &str = "010780054";
 pub const WAIT: Duration = Duration::from_secs(15);
 
-/// The `cpx-agent` binary next to this test binary (`target/<profile>/cpx-agent`), built by
-/// `cargo test --workspace`.
+/// The `cpx-agent` binary: `$CPX_AGENT_BIN`, else the one next to this test binary
+/// (`target/<profile>/cpx-agent`), built by `cargo test --workspace`.
 pub fn agent_binary() -> PathBuf {
+    if let Some(bin) = std::env::var_os("CPX_AGENT_BIN") {
+        return PathBuf::from(bin);
+    }
     let exe = std::env::current_exe().expect("test binary path");
     let dir = exe.parent().and_then(Path::parent).expect("target dir");
     let bin = dir.join("cpx-agent");
@@ -67,20 +70,20 @@ impl Agent {
     /// `api_extra`: more lines for `[api]`; `port`: the port to use (default: a free one).
     pub fn start_with(pcscd: &PrivatePcscd, api_extra: &str, port: Option<u16>) -> Agent {
         let dir = tempfile::tempdir().unwrap();
-        let ca = dir.path().join("test-ca.pem");
-        std::fs::write(&ca, TestPki::get().ca_bundle_pem()).unwrap();
         let port = port.unwrap_or_else(free_port);
+        write_config(
+            dir.path(),
+            &format!("[contract]\nmode = \"centralised\"\nej = \"{EJ}\"\n"),
+            port,
+            api_extra,
+        );
+        Agent::start_in(pcscd, dir, port)
+    }
+
+    /// Starts the agent in `dir`, which holds its `config.toml` (see `write_config`) and its
+    /// data (`dir/data`: FINESS directory, checklist), listening on `port`.
+    pub fn start_in(pcscd: &PrivatePcscd, dir: tempfile::TempDir, port: u16) -> Agent {
         let config = dir.path().join("config.toml");
-        std::fs::write(
-            &config,
-            format!(
-                "[contract]\nmode = \"centralised\"\nej = \"{EJ}\"\n\
-                 [checks]\naccept_test_cards = true\nextra_trust_anchors = [\"{}\"]\n\
-                 [api]\nlisten = \"127.0.0.1:{port}\"\n{api_extra}\n",
-                ca.display()
-            ),
-        )
-        .unwrap();
         let child = spawn_agent(pcscd, dir.path(), &config);
         let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
         let http = reqwest::blocking::Client::builder()
@@ -114,6 +117,11 @@ impl Agent {
             .trim()
             .to_owned();
         agent
+    }
+
+    /// The blocking HTTP client (10 s time limit).
+    pub fn http(&self) -> &reqwest::blocking::Client {
+        &self.http
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -195,6 +203,14 @@ impl Agent {
         }
     }
 
+    /// Stops the agent (SIGKILL: nothing is flushed on purpose) and hands back its directory,
+    /// to start it again on the same configuration and data.
+    pub fn kill_keep_dir(mut self) -> tempfile::TempDir {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        std::mem::replace(&mut self.dir, tempfile::tempdir().unwrap())
+    }
+
     pub fn is_running(&mut self) -> bool {
         self.child.try_wait().unwrap().is_none()
     }
@@ -205,6 +221,24 @@ impl Drop for Agent {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Writes `dir/config.toml`: `contract` (TOML lines, may be empty), the test PKI trusted, the
+/// API on `port`, and `api_extra` lines for `[api]`. Returns its path.
+pub fn write_config(dir: &Path, contract: &str, port: u16, api_extra: &str) -> PathBuf {
+    let ca = dir.join("test-ca.pem");
+    std::fs::write(&ca, TestPki::get().ca_bundle_pem()).unwrap();
+    let config = dir.join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "{contract}\n[checks]\naccept_test_cards = true\nextra_trust_anchors = [\"{}\"]\n\
+             [api]\nlisten = \"127.0.0.1:{port}\"\n{api_extra}\n",
+            ca.display()
+        ),
+    )
+    .unwrap();
+    config
 }
 
 pub fn spawn_agent(pcscd: &PrivatePcscd, dir: &Path, config: &Path) -> Child {

@@ -201,6 +201,20 @@ impl Browser {
         result["result"]["value"].clone()
     }
 
+    /// Evaluates `expression`, a promise, and returns the value it resolves to.
+    pub fn eval_async(&mut self, expression: &str) -> Value {
+        let result = self.page_call(
+            "Runtime.evaluate",
+            json!({"expression": expression, "returnByValue": true, "awaitPromise": true}),
+        );
+        result["result"]["value"].clone()
+    }
+
+    /// Renders the page for `media` (`print`, or `` for the screen).
+    pub fn emulate_media(&mut self, media: &str) {
+        self.page_call("Emulation.setEmulatedMedia", json!({"media": media}));
+    }
+
     /// The page's DOM, serialised.
     pub fn dom(&mut self) -> String {
         self.eval("document.documentElement ? document.documentElement.outerHTML : ''")

@@ -156,7 +156,7 @@ function detailsCarte(carte) {
 }
 
 function constats(verdict) {
-  const bloc = el('div', {}, el('h3', {}, TEXTE.constats));
+  const bloc = el('div', {}, el('h4', {}, TEXTE.constats));
   // Errors first, then warnings, then information (stable within a severity).
   const rang = { error: 0, warning: 1, info: 2 };
   const findings = (verdict.findings || []).slice()
@@ -180,7 +180,7 @@ function constats(verdict) {
 function article(lecteur) {
   let a = articles.get(lecteur.id);
   if (!a) {
-    const titre = el('h2', {});
+    const titre = el('h3', {});
     const verdict = el('div', { class: 'zone-verdict', 'aria-live': 'polite', 'aria-atomic': 'true' });
     const corps = el('div', { class: 'corps' });
     a = { racine: el('article', { class: 'lecteur', 'data-reader': lecteur.id }, titre, verdict, corps), titre, verdict, corps, cle: '' };
@@ -306,6 +306,7 @@ function evenement(nom, data) {
     case 'card_read': case 'read_failed': case 'card_removed': case 'reader_removed':
       etat.lecture.delete(data.reader); break;
     case 'service_lost': etat.lecture.clear(); break;
+    case 'checklist_changed': case 'config_reloaded': demanderDemarche(); break;
     default: break;
   }
   demanderRelecture();
@@ -313,13 +314,14 @@ function evenement(nom, data) {
 }
 
 const EVENEMENTS = ['reader_added', 'reader_removed', 'card_inserted', 'card_read', 'read_failed',
-  'card_removed', 'verdict_changed', 'service_lost', 'service_restored'];
+  'card_removed', 'verdict_changed', 'service_lost', 'service_restored', 'checklist_changed',
+  'config_reloaded'];
 
 function suivre() {
   source = new EventSource('/v1/events');
   source.addEventListener('open', () => {
     connexion(true);
-    if (connexionPerdue) { connexionPerdue = false; demanderRelecture(); }
+    if (connexionPerdue) { connexionPerdue = false; demanderRelecture(); demanderDemarche(); }
   });
   source.addEventListener('error', () => {
     connexionPerdue = true;
@@ -375,5 +377,300 @@ function session() {
 document.addEventListener('DOMContentLoaded', () => {
   session();
   document.getElementById('relire').addEventListener('click', relireCartes);
+  document.getElementById('imprimer').addEventListener('click', () => window.print());
+  document.getElementById('demarche-etapes').addEventListener('submit', cocherEtape);
+  document.getElementById('demarche-etapes').addEventListener('click', boutonEtape);
+  document.getElementById('contrat-form').addEventListener('submit', enregistrerContrat);
+  document.getElementById('contrat-ej').addEventListener('change', () => chercherFiness('contrat-ej', 'contrat-ej-info'));
+  document.getElementById('contrat-egs').addEventListener('change', () => chercherFiness('contrat-egs', 'contrat-egs-info'));
+  document.getElementById('eligibilite-form').addEventListener('submit', verifierEligibilite);
+  relireDemarche();
   relireEtat().then(suivre);
 });
+
+// ----- Démarche RPPS+ -----------------------------------------------------------------------
+
+const DEMARCHE = {
+  etat: {
+    done: ['Fait', 'fait'], todo: ['À faire', 'a-faire'], attention: ['Attention', 'attention'],
+    optional: ['Facultatif', 'facultatif'], not_applicable: ['Sans objet', 'sans-objet'],
+  },
+  progres: (fait, total) => fait + '/' + total + ' étapes',
+  progresPhrase: (fait, total, attention) => 'Démarche RPPS+ : ' + fait + '/' + total + ' étapes faites' +
+    (attention ? ', ' + attention + (attention === 1 ? ' demande' : ' demandent') + ' attention.' : '.'),
+  prochaine: 'Prochaine étape : ',
+  toutFait: 'Toutes les étapes sont faites.',
+  parAgent: (date) => 'vérifié par l\u2019agent' + (date ? ' le ' + dateFr(date) : ''),
+  constatAgent: (date) => 'constaté par l\u2019agent' + (date ? ' le ' + dateFr(date) : ''),
+  parPersonne: (date, qui) => 'coché' + (date ? ' le ' + dateFr(date) : '') + (qui ? ' par ' + qui : ''),
+  quoiFaire: 'Que faire : ',
+  note: 'Note : ',
+  noteChamp: 'Note (facultatif)',
+  dateChamp: 'Fait le',
+  cocher: 'Cocher comme fait',
+  decocher: 'Décocher',
+  sansObjet: 'Sans objet',
+  sansSession: 'Pour cocher depuis cette page, ouvrez-la avec « cpx-agent open ».',
+  coche: (titre) => 'Étape cochée : ' + titre + '.',
+  decoche: (titre) => 'Étape décochée : ' + titre + '.',
+  refus: 'Refusé : ',
+  contrat: (c) => {
+    if (!c.mode) return 'Contrat RPPS+ non configuré : réglez-le ci-dessous ou avec « cpx-agent setup ».';
+    const nom = c.ej_name ? ' (' + c.ej_name + ')' : '';
+    if (c.mode === 'centralised') return 'Contrat centralisé sur l\u2019EJ ' + c.ej + nom + '.';
+    return 'Contrat décentralisé : EJ ' + c.ej + nom + ', EG ' + c.egs.join(', ') + '.';
+  },
+  oui: 'oui', non: 'non',
+  verdict: { ready: 'prête', warning: 'attention', not_ready: 'pas prête', unknown: 'inconnue' },
+  eligibilite: { eligible: 'À enregistrer dans RPPS+.', not_eligible: 'Pas concernée par RPPS+.', to_check: 'À vérifier.' },
+  contratEnregistre: 'Contrat enregistré. ',
+  recherche: (l) => {
+    const morceaux = [l.finess + ' :'];
+    if (l.found) morceaux.push((l.kind || '') + ' ' + (l.name || ''));
+    if (l.ej) morceaux.push('(rattaché à l\u2019EJ ' + l.ej + (l.ej_name ? ' ' + l.ej_name : '') + ')');
+    if (l.closed) morceaux.push('— fermé');
+    return morceaux.join(' ');
+  },
+};
+
+let demarche = null;
+let demarcheTexte = '';
+let demarcheEnCours = null;
+let demarcheEncore = false;
+
+function demanderDemarche() {
+  if (demarcheEnCours) { demarcheEncore = true; return; }
+  demarcheEnCours = relireDemarche().finally(() => {
+    demarcheEnCours = null;
+    if (demarcheEncore) { demarcheEncore = false; demanderDemarche(); }
+  });
+}
+
+async function relireDemarche() {
+  try {
+    const r = await fetch('/v1/checklist', { cache: 'no-store' });
+    if (!r.ok) return;
+    const texte = await r.text();
+    if (texte === demarcheTexte) return;
+    demarcheTexte = texte;
+    demarche = JSON.parse(texte);
+    rendreDemarche();
+  } catch (_) { /* the connection state says it */ }
+}
+
+function sessionActive() {
+  return document.body.dataset.session === 'active';
+}
+
+function provenance(e) {
+  if (e.source === 'agent' && e.state === 'attention') return DEMARCHE.constatAgent(e.at);
+  if (e.source === 'agent' && e.state !== 'todo') return DEMARCHE.parAgent(e.at);
+  if (e.source === 'person') return DEMARCHE.parPersonne(e.at, e.by);
+  return '';
+}
+
+function cleEtape(e) { return e.id + (e.eg ? '-' + e.eg : ''); }
+
+function formulaireEtape(e) {
+  const cle = cleEtape(e);
+  if (!e.tickable) return null;
+  if (!sessionActive()) return null;
+  if (e.state === 'done' || e.state === 'not_applicable') {
+    if (e.source !== 'person') return null;
+    return el('p', { class: 'commandes' },
+      el('button', { type: 'button', 'data-action': 'decocher', 'data-step': e.id, 'data-eg': e.eg || '' }, DEMARCHE.decocher));
+  }
+  const form = el('form', { class: 'cocher', 'data-step': e.id, 'data-eg': e.eg || '', novalidate: '' },
+    el('label', { for: 'note-' + cle }, DEMARCHE.noteChamp),
+    el('input', { id: 'note-' + cle, name: 'note', autocomplete: 'off', size: '30', maxlength: '1000' }),
+    el('label', { for: 'date-' + cle }, DEMARCHE.dateChamp),
+    el('input', { id: 'date-' + cle, name: 'date', type: 'date' }),
+    el('button', { type: 'submit' }, DEMARCHE.cocher));
+  if (e.state === 'optional') {
+    form.append(el('button', { type: 'button', 'data-action': 'sans-objet', 'data-step': e.id, 'data-eg': e.eg || '' }, DEMARCHE.sansObjet));
+  }
+  return form;
+}
+
+function etapeLi(e) {
+  const [mot, classe] = DEMARCHE.etat[e.state] || [e.state, ''];
+  const li = el('li', { class: 'etape ' + classe, 'data-step': e.id, 'data-state': e.state });
+  if (e.eg) li.dataset.eg = e.eg;
+  const entete = el('div', { class: 'etape-entete' },
+    el('span', { class: 'etat ' + classe }, mot),
+    el('h3', {}, e.title));
+  li.append(entete);
+  const origine = provenance(e);
+  if (origine) li.append(el('p', { class: 'provenance' }, origine));
+  for (const t of [e.detail, e.hint]) if (t) li.append(el('p', { class: 'detail' }, t));
+  if (e.note) li.append(el('p', { class: 'note' }, el('strong', {}, DEMARCHE.note), e.note));
+  if (e.findings && e.findings.length) {
+    const ul = el('ul', { class: 'constats' });
+    for (const f of e.findings) {
+      ul.append(el('li', { 'data-code': f.code },
+        el('span', { class: 'gravite ' + f.severity }, (TEXTE.gravite[f.severity] || f.severity) + ' :'),
+        el('span', { class: 'message' }, f.message),
+        f.remedy ? el('p', { class: 'remede' }, el('strong', {}, TEXTE.remede), f.remedy) : null));
+    }
+    li.append(ul);
+  }
+  if (e.state === 'todo' || e.state === 'attention' || e.state === 'optional') {
+    li.append(el('p', { class: 'quoi-faire' }, el('strong', {}, DEMARCHE.quoiFaire), e.what_to_do));
+  }
+  const form = formulaireEtape(e);
+  if (form) li.append(form);
+  return li;
+}
+
+function rendreDemarche() {
+  const d = demarche;
+  if (!d) return;
+  // Keep what someone is typing in a step's form across a re-render.
+  const actif = document.activeElement && document.activeElement.id;
+  const saisies = {};
+  for (const i of document.querySelectorAll('#demarche-etapes input')) saisies[i.id] = i.value;
+
+  document.getElementById('demarche-contrat').textContent = DEMARCHE.contrat(d);
+  texteSiChange('demarche-progres', DEMARCHE.progresPhrase(d.done, d.total, d.attention));
+  const barre = document.getElementById('demarche-barre');
+  barre.max = Math.max(d.total, 1);
+  barre.value = d.done;
+  barre.textContent = DEMARCHE.progres(d.done, d.total);
+  const prochaine = document.getElementById('demarche-prochaine');
+  prochaine.replaceChildren();
+  if (d.next) {
+    const etape = d.steps.find((s) => s.id === d.next.id && (s.eg || null) === (d.next.eg || null));
+    prochaine.append(el('p', { class: 'prochaine-titre' }, el('strong', {}, DEMARCHE.prochaine), d.next.title));
+    if (etape) prochaine.append(el('p', {}, etape.what_to_do));
+  } else {
+    prochaine.append(el('p', { class: 'prochaine-titre' }, DEMARCHE.toutFait));
+  }
+  const liste = document.getElementById('demarche-etapes');
+  liste.replaceChildren(...d.steps.map(etapeLi));
+  const sans = document.getElementById('demarche-sans-session');
+  sans.hidden = sessionActive();
+  sans.textContent = DEMARCHE.sansSession;
+  for (const [id, v] of Object.entries(saisies)) {
+    const i = document.getElementById(id);
+    if (i) i.value = v;
+  }
+  if (actif) { const a = document.getElementById(actif); if (a) a.focus(); }
+
+  const vues = d.cards_seen || [];
+  const table = document.getElementById('cartes-vues-table');
+  document.getElementById('cartes-vues-vide').hidden = vues.length > 0;
+  table.hidden = vues.length === 0;
+  const contrat = d.mode === 'decentralised' ? d.egs : (d.ej ? [d.ej] : []);
+  table.tBodies[0].replaceChildren(...vues.map((c) => el('tr', {},
+    el('td', {}, c.kind), el('td', {}, c.finess),
+    el('td', {}, contrat.includes(c.finess) ? DEMARCHE.oui : DEMARCHE.non),
+    el('td', {}, c.director ? DEMARCHE.oui : DEMARCHE.non),
+    el('td', {}, DEMARCHE.verdict[c.status] || c.status),
+    el('td', {}, dateFr(c.first_seen)), el('td', {}, dateFr(c.last_seen)))));
+}
+
+async function envoyerCoche(step, eg, corps) {
+  const resultat = document.getElementById('demarche-resultat');
+  resultat.textContent = '';
+  if (eg) corps.eg = eg;
+  try {
+    const r = await fetch('/v1/checklist/' + encodeURIComponent(step), {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(corps),
+    });
+    const j = await r.json();
+    if (!r.ok) { resultat.textContent = DEMARCHE.refus + (j.message || r.status); return; }
+    const ligne = j.steps.find((s) => s.id === step && (s.eg || '') === (eg || ''));
+    const titre = ligne ? ligne.title : step;
+    resultat.textContent = corps.done ? DEMARCHE.coche(titre) : DEMARCHE.decoche(titre);
+    demarcheTexte = JSON.stringify(j);
+    demarche = j;
+    rendreDemarche();
+  } catch (_) {
+    resultat.textContent = TEXTE.injoignable;
+  }
+}
+
+function cocherEtape(ev) {
+  const form = ev.target.closest('form.cocher');
+  if (!form) return;
+  ev.preventDefault();
+  const corps = { done: true };
+  const note = form.elements.note.value.trim();
+  const date = form.elements.date.value;
+  if (note) corps.note = note;
+  if (date) corps.date = date;
+  envoyerCoche(form.dataset.step, form.dataset.eg, corps);
+}
+
+function boutonEtape(ev) {
+  const b = ev.target.closest('button[data-action]');
+  if (!b) return;
+  if (b.dataset.action === 'decocher') envoyerCoche(b.dataset.step, b.dataset.eg, { done: false });
+  if (b.dataset.action === 'sans-objet') envoyerCoche(b.dataset.step, b.dataset.eg, { done: true, not_applicable: true });
+}
+
+function numeros(texte) {
+  return texte.split(/[\s,;]+/).map((n) => n.trim()).filter(Boolean);
+}
+
+async function chercherFiness(champ, zone) {
+  const sortie = document.getElementById(zone);
+  const liste = numeros(document.getElementById(champ).value);
+  const lignes = [];
+  for (const n of liste) {
+    try {
+      const r = await fetch('/v1/finess/' + encodeURIComponent(n), { cache: 'no-store' });
+      if (!r.ok) continue;
+      const l = await r.json();
+      lignes.push(el('p', { class: l.valid && l.found && !(l.notes || []).length ? 'trouve' : 'avertissement' },
+        DEMARCHE.recherche(l), ...(l.notes || []).map((t) => el('span', { class: 'note-finess' }, ' ' + t))));
+    } catch (_) { /* the connection state says it */ }
+  }
+  sortie.replaceChildren(...lignes);
+}
+
+async function enregistrerContrat(ev) {
+  ev.preventDefault();
+  const form = ev.target;
+  const resultat = document.getElementById('contrat-resultat');
+  resultat.textContent = '';
+  const corps = {
+    mode: form.elements.mode.value,
+    ej: form.elements.ej.value.trim(),
+    egs: numeros(form.elements.egs.value),
+  };
+  try {
+    const r = await fetch('/v1/config', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(corps),
+    });
+    const j = await r.json();
+    resultat.textContent = r.ok ? DEMARCHE.contratEnregistre + j.message : DEMARCHE.refus + (j.message || r.status);
+  } catch (_) {
+    resultat.textContent = TEXTE.injoignable;
+  }
+}
+
+async function verifierEligibilite(ev) {
+  ev.preventDefault();
+  const form = ev.target;
+  const sortie = document.getElementById('eligibilite-resultat');
+  const corps = {
+    profession: form.elements.profession.value,
+    medical_data: form.elements.medical_data.value === 'oui',
+    mss: form.elements.mss.value === 'oui',
+  };
+  const rpps = form.elements.rpps.value.trim();
+  if (rpps) corps.rpps = rpps;
+  try {
+    const r = await fetch('/v1/eligibility', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(corps),
+    });
+    const j = await r.json();
+    if (!r.ok) { sortie.replaceChildren(el('p', {}, DEMARCHE.refus + (j.message || r.status))); return; }
+    sortie.replaceChildren(
+      el('p', { class: 'eligibilite-verdict', 'data-verdict': j.verdict }, DEMARCHE.eligibilite[j.verdict] || j.verdict),
+      el('ul', {}, ...j.criteria.map((c) => el('li', {}, (c.ok === true ? '✓ ' : c.ok === false ? '✗ ' : '? ') + c.message))));
+  } catch (_) {
+    sortie.replaceChildren(el('p', {}, TEXTE.injoignable));
+  }
+}

@@ -3,10 +3,7 @@ use crate::model::status::{ReadFailure, ReadFailureCode};
 use crate::model::verdict::Status;
 
 fn snapshot() -> StatusSnapshot {
-    StatusSnapshot {
-        service: ServiceState::Running,
-        readers: Vec::new(),
-    }
+    StatusSnapshot::new(ServiceState::Running, Vec::new())
 }
 
 fn added(id: &str, name: &str) -> EventKind {
@@ -83,4 +80,32 @@ fn losing_the_service_forgets_the_readers() {
     assert!(s.readers.is_empty());
     apply(&mut s, &EventKind::ServiceRestored).unwrap();
     assert_eq!(s.service, ServiceState::Running);
+}
+
+#[test]
+fn a_checklist_change_replaces_the_summary() {
+    use crate::model::checklist::{ChecklistSummary, NextStep, StepId, StepState};
+    let mut s = snapshot();
+    let summary = ChecklistSummary {
+        done: 3,
+        total: 9,
+        attention: 1,
+        next: Some(NextStep {
+            id: StepId::ManagerCards,
+            eg: None,
+            title: "Cartes".into(),
+            state: StepState::Attention,
+        }),
+    };
+    apply(
+        &mut s,
+        &EventKind::ChecklistChanged {
+            checklist: summary.clone(),
+        },
+    )
+    .unwrap();
+    assert_eq!(s.checklist, Some(summary));
+    let before = s.clone();
+    apply(&mut s, &EventKind::ConfigReloaded { mode: None }).unwrap();
+    assert_eq!(s, before);
 }
