@@ -205,18 +205,38 @@ struct RawFiness {
 impl Config {
     /// `$XDG_CONFIG_HOME/cpx-agent/config.toml` (or the OS equivalent).
     pub fn default_path() -> Option<PathBuf> {
-        dirs::config_dir().map(|d| d.join("cpx-agent").join("config.toml"))
+        crate::platform::user_config_file()
     }
 
-    /// Loads the configuration: `explicit` (`--config`) must exist; without it, the default
-    /// path is read when present, else the result is `Config::default()` (no contract).
+    /// Loads the configuration: `explicit` (`--config`) must exist; without it, the user's
+    /// file is read when present, else the organisation-wide default
+    /// (`/etc/cpx-agent/config.toml` on Linux) when present, else the result is
+    /// `Config::default()` (no contract).
     pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
-        match explicit {
+        Self::load_from(
+            explicit,
+            Self::default_path().as_deref(),
+            crate::platform::system_config_file().as_deref(),
+        )
+    }
+
+    /// `load` with the user's and the organisation's paths given: the first that applies wins
+    /// (the user's file replaces the organisation's whole, nothing is merged).
+    pub fn load_from(
+        explicit: Option<&Path>,
+        user: Option<&Path>,
+        organisation: Option<&Path>,
+    ) -> Result<Config, ConfigError> {
+        if let Some(path) = explicit {
+            return Self::load_file(path);
+        }
+        match [user, organisation]
+            .into_iter()
+            .flatten()
+            .find(|p| p.exists())
+        {
             Some(path) => Self::load_file(path),
-            None => match Self::default_path() {
-                Some(path) if path.exists() => Self::load_file(&path),
-                _ => Ok(Config::default()),
-            },
+            None => Ok(Config::default()),
         }
     }
 

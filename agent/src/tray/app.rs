@@ -31,14 +31,7 @@ pub async fn serve(client: AgentClient) -> Result<(), String> {
         }
     };
     let follower = tokio::spawn(client.clone().follow(views_tx));
-    #[cfg(not(unix))] // no SIGTERM: a receiver that never yields (#17 platform/)
-    let (_keep, mut terminate) = tokio::sync::mpsc::unbounded_channel::<()>();
-    #[cfg(unix)]
-    let mut terminate =
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(signal) => signal,
-            Err(e) => return Err(e.to_string()),
-        };
+    let mut signals = crate::platform::StopSignals::listen().map_err(|e| e.to_string())?;
     loop {
         tokio::select! {
             changed = views.changed() => {
@@ -60,8 +53,7 @@ pub async fn serve(client: AgentClient) -> Result<(), String> {
                 Some(Action::OpenPage) => open_page(client.addr()),
                 Some(Action::Quit) | None => break,
             },
-            _ = tokio::signal::ctrl_c() => break,
-            _ = terminate.recv() => break,
+            _ = signals.recv() => break,
         }
     }
     follower.abort();
