@@ -378,7 +378,7 @@ fn the_tray_icon_follows_the_agents_verdicts_on_dbus() {
         "card_read",
         json!({ "reader": "lecteur-a", "card": card("CDE/CPE", "not_ready", Some("750712184")) }),
     );
-    tray.wait_for("dialog-error", "NeedsAttention", &["— pas prête"]);
+    tray.wait_for("dialog-error", "Active", &["— pas prête"]);
     agent.send("card_removed", json!({ "reader": "lecteur-a" }));
     tray.wait_for("media-flash", "Active", &["Lecteur A : pas de carte"]);
     agent.send(
@@ -392,15 +392,15 @@ fn the_tray_icon_follows_the_agents_verdicts_on_dbus() {
     agent.send("gap", json!({ "oldest_kept": 0, "reread": "/v1/status" }));
     tray.wait_for(
         "dialog-warning",
-        "NeedsAttention",
+        "Active",
         &["Lecteur A : CPS — à surveiller"],
     );
 
     // PC/SC goes away, then the agent itself.
     agent.send("service_lost", json!({}));
-    tray.wait_for("network-error", "NeedsAttention", &["PC/SC"]);
+    tray.wait_for("network-error", "Active", &["PC/SC"]);
     agent.stop();
-    tray.wait_for("network-offline", "NeedsAttention", &["Agent injoignable"]);
+    tray.wait_for("network-offline", "Active", &["Agent injoignable"]);
 
     // The agent comes back: the tray reconnects by itself and shows the new snapshot.
     agent.set_snapshot(one_reader(Some(card("CPS", "unknown", None))));
@@ -511,7 +511,7 @@ fn a_refused_token_leaves_the_tray_working_without_names() {
     let tray = Tray::start_with(&bus, agent.addr, dir.path(), &[]);
     tray.wait_for(
         "dialog-warning",
-        "NeedsAttention",
+        "Active",
         &["Lecteur A : CDE/CPE 750712184 — à surveiller"],
     );
     let menu = tray.menu();

@@ -109,8 +109,8 @@ impl Drop for Tray {
 fn face(status: &str) -> (&'static str, &'static str, &'static str) {
     match status {
         "ready" => ("security-high", "Active", "prête"),
-        "warning" => ("dialog-warning", "NeedsAttention", "à surveiller"),
-        "not_ready" => ("dialog-error", "NeedsAttention", "pas prête"),
+        "warning" => ("dialog-warning", "Active", "à surveiller"),
+        "not_ready" => ("dialog-error", "Active", "pas prête"),
         "unknown" => ("dialog-question", "Active", "indéterminée"),
         other => panic!("unknown status {other}"),
     }
@@ -154,7 +154,7 @@ fn the_tray_follows_the_real_agent() {
         face(&cde_verdict).2
     );
     let cpe_line = format!("Lecteur {} : CDE/CPE {OTHER_FINESS} — pas prête", reader(1));
-    let tooltip = tray.wait_for("dialog-error", "NeedsAttention", &[&cde_line, &cpe_line]);
+    let tooltip = tray.wait_for("dialog-error", "Active", &[&cde_line, &cpe_line]);
 
     // With the token (same user as the agent) the menu names holders; the tooltip never.
     let full = agent.status(true);
@@ -176,6 +176,6 @@ fn the_tray_follows_the_real_agent() {
 
     // The agent stops.
     agent.terminate();
-    tray.wait_for("network-offline", "NeedsAttention", &["Agent injoignable"]);
+    tray.wait_for("network-offline", "Active", &["Agent injoignable"]);
     drop(cde);
 }

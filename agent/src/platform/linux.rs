@@ -96,6 +96,11 @@ pub fn usb_readers() -> Result<Vec<UsbReader>, Unsupported> {
     ))
 }
 
+/// A tray or menu icon by its freedesktop icon-theme name (`security-high`…).
+pub fn native_icon(name: &str) -> Option<tray_icon::menu::NativeIcon> {
+    Some(tray_icon::menu::NativeIcon::from_name(name))
+}
+
 /// Whether a graphical session is there to open a browser in.
 pub fn has_display() -> bool {
     ["DISPLAY", "WAYLAND_DISPLAY"]

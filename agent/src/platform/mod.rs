@@ -29,8 +29,9 @@ mod windows;
 use windows as os;
 
 pub use os::{
-    create_private_file, data_dir, ensure_private_dir, has_display, is_private, open_in_browser,
-    runtime_dir, system_config_file, usb_readers, user_config_dir, StopSignals, CURRENT,
+    create_private_file, data_dir, ensure_private_dir, has_display, is_private, native_icon,
+    open_in_browser, runtime_dir, system_config_file, usb_readers, user_config_dir, StopSignals,
+    CURRENT,
 };
 
 /// The systems the agent knows of. The texts (`crate::text`) choose their wording by it.

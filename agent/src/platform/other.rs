@@ -68,6 +68,11 @@ pub fn usb_readers() -> Result<Vec<UsbReader>, Unsupported> {
     Err(Unsupported)
 }
 
+/// No icon-theme names here: the tray shows no icon until this system's pictures exist.
+pub fn native_icon(_name: &str) -> Option<tray_icon::menu::NativeIcon> {
+    None
+}
+
 pub fn has_display() -> bool {
     false
 }

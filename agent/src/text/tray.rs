@@ -94,3 +94,5 @@ pub fn refresh_failed(detail: &str) -> String {
 pub fn open_failed(detail: &str) -> String {
     format!("ouverture de la page d'état impossible : {detail}")
 }
+
+pub const ICON_THREAD_ENDED: &str = "l'icône de la zone de notification s'est arrêtée au démarrage";

@@ -4,11 +4,10 @@
 use std::net::SocketAddr;
 use std::process::Stdio;
 
-use ksni::TrayMethods;
 use tokio::sync::{mpsc, watch};
 
 use super::follow::AgentClient;
-use super::item::{Action, CpxTrayItem};
+use super::item::{Action, TrayItem};
 use super::model::TrayModel;
 use super::view::view;
 use crate::text::tray as texte;
@@ -19,17 +18,9 @@ pub async fn serve(client: AgentClient) -> Result<(), String> {
     let agent = format!("http://{}", client.addr());
     let (views_tx, mut views) = watch::channel(view(&TrayModel::new(), &agent));
     let (actions_tx, mut actions) = mpsc::unbounded_channel();
-    let item = CpxTrayItem {
-        view: views.borrow_and_update().clone(),
-        actions: actions_tx,
-    };
     // Exported even when no StatusNotifierWatcher runs yet: it registers when one appears.
-    let handle = match item.assume_sni_available(true).spawn().await {
-        Ok(handle) => handle,
-        Err(e) => {
-            return Err(texte::no_session_bus(&e.to_string()));
-        }
-    };
+    let item = TrayItem::spawn(views.borrow_and_update().clone(), actions_tx)
+        .map_err(|e| texte::no_session_bus(&e))?;
     let follower = tokio::spawn(client.clone().follow(views_tx));
     let mut signals = crate::platform::StopSignals::listen().map_err(|e| e.to_string())?;
     loop {
@@ -38,8 +29,7 @@ pub async fn serve(client: AgentClient) -> Result<(), String> {
                 if changed.is_err() {
                     break;
                 }
-                let next = views.borrow_and_update().clone();
-                handle.update(move |item| item.view = next).await;
+                item.show(views.borrow_and_update().clone());
             }
             action = actions.recv() => match action {
                 Some(Action::Refresh) => {
@@ -57,7 +47,7 @@ pub async fn serve(client: AgentClient) -> Result<(), String> {
         }
     }
     follower.abort();
-    handle.shutdown().await;
+    drop(item);
     Ok(())
 }
 
@@ -72,14 +62,7 @@ fn open_page(addr: SocketAddr) {
             .stderr(Stdio::piped())
             .spawn()
     });
-    let fallback = move || {
-        tokio::process::Command::new("xdg-open")
-            .arg(format!("http://{addr}/"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-    };
+    let fallback = move || crate::platform::open_in_browser(&format!("http://{addr}/"));
     match spawned {
         Ok(child) => {
             tokio::spawn(async move {
@@ -88,9 +71,7 @@ fn open_page(addr: SocketAddr) {
                     Ok(out) => {
                         let why = String::from_utf8_lossy(&out.stderr).trim().to_string();
                         tracing::warn!("{}", texte::open_failed(&why));
-                        if let Ok(mut child) = fallback() {
-                            let _ = child.wait().await;
-                        }
+                        fallback();
                     }
                     Err(e) => tracing::warn!("{}", texte::open_failed(&e.to_string())),
                 }
@@ -98,11 +79,7 @@ fn open_page(addr: SocketAddr) {
         }
         Err(e) => {
             tracing::warn!("{}", texte::open_failed(&e.to_string()));
-            if let Ok(mut child) = fallback() {
-                tokio::spawn(async move {
-                    let _ = child.wait().await;
-                });
-            }
+            fallback();
         }
     }
 }
