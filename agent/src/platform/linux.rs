@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 
 use tokio::signal::unix::{signal, Signal, SignalKind};
 
-use super::{Os, StopRequest, Unsupported};
+use super::{DesktopNote, Os, StopRequest, Unsupported, Urgency};
 use crate::usb::{self, LibccidList, UsbReader};
 
 pub const CURRENT: Os = Os::Linux;
@@ -99,6 +99,29 @@ pub fn usb_readers() -> Result<Vec<UsbReader>, Unsupported> {
 /// A tray or menu icon by its freedesktop icon-theme name (`security-high`…).
 pub fn native_icon(name: &str) -> Option<tray_icon::menu::NativeIcon> {
     Some(tray_icon::menu::NativeIcon::from_name(name))
+}
+
+/// Shows a desktop notification (org.freedesktop.Notifications on the session bus, from the
+/// user's own session); its id, for a later one to replace it.
+pub async fn notify(note: DesktopNote<'_>) -> Result<u32, String> {
+    let mut n = notify_rust::Notification::new();
+    n.appname("cpx-agent")
+        .summary(note.summary)
+        .body(note.body)
+        .icon(note.icon)
+        .hint(notify_rust::Hint::Category("device".to_string()))
+        .urgency(match note.urgency {
+            Urgency::Low => notify_rust::Urgency::Low,
+            Urgency::Normal => notify_rust::Urgency::Normal,
+            Urgency::Critical => notify_rust::Urgency::Critical,
+        });
+    if let Some(id) = note.replaces {
+        n.id(id);
+    }
+    n.show_async()
+        .await
+        .map(|handle| handle.id())
+        .map_err(|e| e.to_string())
 }
 
 /// Whether a graphical session is there to open a browser in.

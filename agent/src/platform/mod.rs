@@ -30,8 +30,8 @@ use windows as os;
 
 pub use os::{
     create_private_file, data_dir, ensure_private_dir, has_display, is_private, native_icon,
-    open_in_browser, runtime_dir, system_config_file, usb_readers, user_config_dir, StopSignals,
-    CURRENT,
+    notify, open_in_browser, runtime_dir, system_config_file, usb_readers, user_config_dir,
+    StopSignals, CURRENT,
 };
 
 /// The systems the agent knows of. The texts (`crate::text`) choose their wording by it.
@@ -61,6 +61,26 @@ pub enum StopRequest {
     Terminate,
     /// SIGINT (Ctrl-C).
     Interrupt,
+}
+
+/// How pressing a desktop notification is (freedesktop urgency; ordered).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Urgency {
+    Low,
+    Normal,
+    Critical,
+}
+
+/// A desktop notification, as the platform shows it.
+#[derive(Debug, Clone, Copy)]
+pub struct DesktopNote<'a> {
+    pub summary: &'a str,
+    pub body: &'a str,
+    /// A freedesktop icon name.
+    pub icon: &'a str,
+    pub urgency: Urgency,
+    /// The id of an earlier notification this one replaces.
+    pub replaces: Option<u32>,
 }
 
 /// The user's configuration file: `$XDG_CONFIG_HOME/cpx-agent/config.toml` on Linux.

@@ -6,7 +6,7 @@ use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::{Os, StopRequest, Unsupported};
+use super::{DesktopNote, Os, StopRequest, Unsupported};
 use crate::usb::UsbReader;
 
 pub const CURRENT: Os = if cfg!(target_os = "macos") {
@@ -71,6 +71,10 @@ pub fn usb_readers() -> Result<Vec<UsbReader>, Unsupported> {
 /// No icon-theme names here: the tray shows no icon until this system's pictures exist.
 pub fn native_icon(_name: &str) -> Option<tray_icon::menu::NativeIcon> {
     None
+}
+
+pub async fn notify(_note: DesktopNote<'_>) -> Result<u32, String> {
+    Err(Unsupported.to_string())
 }
 
 pub fn has_display() -> bool {

@@ -16,6 +16,7 @@ pub mod finess;
 pub mod finess_report;
 pub mod human;
 pub mod labels;
+pub mod notify;
 pub mod open;
 pub mod pcsc;
 pub mod platform;

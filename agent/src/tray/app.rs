@@ -3,25 +3,31 @@
 
 use std::net::SocketAddr;
 use std::process::Stdio;
+use std::time::Instant;
 
 use tokio::sync::{mpsc, watch};
 
-use super::follow::AgentClient;
+use super::follow::{AgentClient, Feed};
 use super::item::{Action, TrayItem};
 use super::model::TrayModel;
+use super::notifier::Sender;
+use super::notify::Notifier;
 use super::view::view;
+use crate::config::NotificationsConfig;
 use crate::text::tray as texte;
 
 /// Shows the item and follows the agent until « Quitter », Ctrl-C or SIGTERM. `Err`: why the
 /// tray could not run (no session bus…), in French.
-pub async fn serve(client: AgentClient) -> Result<(), String> {
+pub async fn serve(client: AgentClient, notifications: NotificationsConfig) -> Result<(), String> {
     let agent = format!("http://{}", client.addr());
     let (views_tx, mut views) = watch::channel(view(&TrayModel::new(), &agent));
     let (actions_tx, mut actions) = mpsc::unbounded_channel();
     // Exported even when no StatusNotifierWatcher runs yet: it registers when one appears.
     let item = TrayItem::spawn(views.borrow_and_update().clone(), actions_tx)
         .map_err(|e| texte::no_session_bus(&e))?;
-    let follower = tokio::spawn(client.clone().follow(views_tx));
+    let (feed_tx, feed) = mpsc::unbounded_channel();
+    let follower = tokio::spawn(client.clone().follow(views_tx, feed_tx));
+    let notifications = tokio::spawn(notify(feed, Notifier::new(notifications)));
     let mut signals = crate::platform::StopSignals::listen().map_err(|e| e.to_string())?;
     loop {
         tokio::select! {
@@ -47,8 +53,39 @@ pub async fn serve(client: AgentClient) -> Result<(), String> {
         }
     }
     follower.abort();
+    notifications.abort();
     drop(item);
     Ok(())
+}
+
+/// Follows the agent's feed and sends the notifications `notifier` decides, when it decides.
+async fn notify(mut feed: mpsc::UnboundedReceiver<Feed>, mut notifier: Notifier) {
+    let mut sender = Sender::new();
+    loop {
+        let deadline = notifier.next_deadline(Instant::now());
+        let wait = async {
+            match deadline {
+                Some(at) => tokio::time::sleep_until(at.into()).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            item = feed.recv() => {
+                let today = time::OffsetDateTime::now_utc().date();
+                match item {
+                    Some(Feed::Snapshot(snapshot)) => notifier.on_snapshot(&snapshot, today),
+                    Some(Feed::Event(kind, snapshot)) => {
+                        notifier.on_event(&kind, &snapshot, Instant::now(), today)
+                    }
+                    None => return,
+                }
+            }
+            _ = wait => {}
+        }
+        for note in notifier.due(Instant::now()) {
+            sender.send(&note).await;
+        }
+    }
 }
 
 /// Runs `cpx-agent open` (the one-time link that shows holder names), else opens the page's

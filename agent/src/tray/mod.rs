@@ -9,6 +9,8 @@ pub mod face;
 pub mod follow;
 pub mod item;
 pub mod model;
+pub mod notifier;
+pub mod notify;
 pub mod sse;
 pub mod view;
 
