@@ -11,6 +11,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+pub mod assets;
 pub mod common;
 pub mod exit;
 pub mod finess;
@@ -50,6 +51,9 @@ pub enum Command {
     Open(open::Args),
     /// Icône de la zone de notification (StatusNotifierItem) / tray icon over the agent's state.
     Tray(tray::Args),
+    /// Man pages and shell completions from these definitions (for the package).
+    #[command(name = "__generate-assets", hide = true)]
+    GenerateAssets(assets::Args),
 }
 
 impl Command {
@@ -70,6 +74,7 @@ impl Command {
             Command::Token(args) => token::run(args),
             Command::Open(args) => open::run(args),
             Command::Tray(args) => tray::run(args),
+            Command::GenerateAssets(args) => assets::run(args),
         }
     }
 }
