@@ -22,6 +22,7 @@ mod other;
 use other as os;
 
 #[cfg(windows)]
+#[allow(dead_code)] // what windows.rs does itself is unused here
 mod other;
 #[cfg(windows)]
 mod windows;
