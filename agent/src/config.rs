@@ -16,6 +16,12 @@
 //! allowed_origins = []
 //! [finess]
 //! db = "/var/lib/cpx-agent/finess.sqlite"   # optional
+//! [notifications]               # the tray's desktop notifications, on/off per kind
+//! enabled = true
+//! card_read = true
+//! card_not_ready = true
+//! pcsc = true
+//! card_expiring = true
 //! ```
 
 use std::collections::BTreeSet;
@@ -89,6 +95,34 @@ pub struct FinessConfig {
     pub ars_contact: Option<String>,
 }
 
+/// `[notifications]`: the desktop notifications the tray sends, on or off per kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NotificationsConfig {
+    /// All of them (`false`: none, whatever the kinds say).
+    pub enabled: bool,
+    /// A card read: its kind and verdict in one line.
+    pub card_read: bool,
+    /// A card not ready or unreadable: its first reason.
+    pub card_not_ready: bool,
+    /// The PC/SC service lost, and back.
+    pub pcsc: bool,
+    /// A card expiring within `[checks] expiry_warning_days` (once a day at most).
+    pub card_expiring: bool,
+}
+
+impl Default for NotificationsConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            card_read: true,
+            card_not_ready: true,
+            pcsc: true,
+            card_expiring: true,
+        }
+    }
+}
+
 /// A validated configuration. `Config::default()` is "no config file": no contract.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Config {
@@ -97,6 +131,7 @@ pub struct Config {
     pub checks: Checks,
     pub api: ApiConfig,
     pub finess: FinessConfig,
+    pub notifications: NotificationsConfig,
     /// The file this came from, if any.
     pub source: Option<PathBuf>,
 }
@@ -148,6 +183,8 @@ struct RawConfig {
     api: RawApi,
     #[serde(default)]
     finess: RawFiness,
+    #[serde(default)]
+    notifications: NotificationsConfig,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -205,18 +242,38 @@ struct RawFiness {
 impl Config {
     /// `$XDG_CONFIG_HOME/cpx-agent/config.toml` (or the OS equivalent).
     pub fn default_path() -> Option<PathBuf> {
-        dirs::config_dir().map(|d| d.join("cpx-agent").join("config.toml"))
+        crate::platform::user_config_file()
     }
 
-    /// Loads the configuration: `explicit` (`--config`) must exist; without it, the default
-    /// path is read when present, else the result is `Config::default()` (no contract).
+    /// Loads the configuration: `explicit` (`--config`) must exist; without it, the user's
+    /// file is read when present, else the organisation-wide default
+    /// (`/etc/cpx-agent/config.toml` on Linux) when present, else the result is
+    /// `Config::default()` (no contract).
     pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
-        match explicit {
+        Self::load_from(
+            explicit,
+            Self::default_path().as_deref(),
+            crate::platform::system_config_file().as_deref(),
+        )
+    }
+
+    /// `load` with the user's and the organisation's paths given: the first that applies wins
+    /// (the user's file replaces the organisation's whole, nothing is merged).
+    pub fn load_from(
+        explicit: Option<&Path>,
+        user: Option<&Path>,
+        organisation: Option<&Path>,
+    ) -> Result<Config, ConfigError> {
+        if let Some(path) = explicit {
+            return Self::load_file(path);
+        }
+        match [user, organisation]
+            .into_iter()
+            .flatten()
+            .find(|p| p.exists())
+        {
             Some(path) => Self::load_file(path),
-            None => match Self::default_path() {
-                Some(path) if path.exists() => Self::load_file(&path),
-                _ => Ok(Config::default()),
-            },
+            None => Ok(Config::default()),
         }
     }
 
@@ -311,6 +368,7 @@ impl Validator<'_> {
                 db: raw.finess.db,
                 ars_contact: raw.finess.ars_contact,
             },
+            notifications: raw.notifications,
             source: self.path.map(Path::to_path_buf),
         })
     }

@@ -13,6 +13,7 @@ pub mod finess;
 pub mod judge;
 pub mod logging;
 pub mod model;
+pub mod platform;
 pub mod reading;
 pub mod setup;
 pub mod state;

@@ -1,16 +1,16 @@
 //! The per-user API token: callers that send `Authorization: Bearer TOKEN` see personal data
 //! (holder names, identifiers); everyone else gets them redacted. Random, created on first use,
-//! kept in a file only the user can read (0600) in the user's runtime directory
+//! kept in a file only the user can read (0600 on Linux: `platform`) in the user's runtime directory
 //! (`$XDG_RUNTIME_DIR/cpx-agent/token`). Without a runtime directory (no login session, e.g.
 //! a service account), it falls back to the user's state directory
 //! (`~/.local/state/cpx-agent/token`), then to `~/.cpx-agent/token`.
 //! `cpx-agent token` prints it.
 
-use std::fs::{self, OpenOptions};
+use std::fs;
 use std::io::{self, Read, Write};
-#[cfg(unix)]
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+
+use crate::platform;
 
 /// Bytes of randomness in a token (printed as hex).
 const TOKEN_BYTES: usize = 32;
@@ -66,8 +66,7 @@ impl Token {
         if let Some(path) = std::env::var_os(TOKEN_FILE_ENV) {
             return Ok(PathBuf::from(path));
         }
-        let dir = dirs::runtime_dir()
-            .or_else(dirs::state_dir)
+        let dir = platform::runtime_dir()
             .or_else(|| dirs::home_dir().map(|h| h.join(".cpx-agent")))
             .ok_or(TokenError::NoDirectory)?;
         let dir = if dir.ends_with(".cpx-agent") {
@@ -85,48 +84,39 @@ impl Token {
             path: path.to_owned(),
             source,
         };
-        match fs::metadata(path) {
-            Ok(meta) => {
-                #[cfg(unix)]
-                let mode = meta.permissions().mode() & 0o777;
-                #[cfg(not(unix))]
-                let (mode, _meta) = (0u32, meta); // no mode bits: owner-only ACL in #17's platform/
-                if mode & 0o077 != 0 {
-                    tracing::warn!(
-                        "{}",
-                        TokenError::TooOpen {
-                            path: path.to_owned(),
-                            mode
-                        }
-                    );
-                    fs::remove_file(path).map_err(io_err)?;
-                } else {
-                    let mut text = String::new();
-                    fs::File::open(path)
-                        .and_then(|mut f| f.read_to_string(&mut text))
-                        .map_err(io_err)?;
-                    let text = text.trim();
-                    if text.len() == TOKEN_BYTES * 2 && text.bytes().all(|b| b.is_ascii_hexdigit())
-                    {
-                        return Ok(Token(text.to_owned()));
+        match platform::is_private(path) {
+            Ok(Err(mode)) => {
+                tracing::warn!(
+                    "{}",
+                    TokenError::TooOpen {
+                        path: path.to_owned(),
+                        mode
                     }
-                    fs::remove_file(path).map_err(io_err)?;
+                );
+                fs::remove_file(path).map_err(io_err)?;
+            }
+            Ok(Ok(())) => {
+                let mut text = String::new();
+                fs::File::open(path)
+                    .and_then(|mut f| f.read_to_string(&mut text))
+                    .map_err(io_err)?;
+                let text = text.trim();
+                if text.len() == TOKEN_BYTES * 2 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    return Ok(Token(text.to_owned()));
                 }
+                fs::remove_file(path).map_err(io_err)?;
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(e) => return Err(io_err(e)),
         }
         if let Some(dir) = path.parent() {
             fs::create_dir_all(dir).map_err(io_err)?;
-            #[cfg(unix)]
-            let _ = fs::set_permissions(dir, fs::Permissions::from_mode(0o700));
+            // Best effort on the directory (it may be shared, `CPX_AGENT_TOKEN_FILE`): the
+            // file's own protection is what matters.
+            let _ = platform::ensure_private_dir(dir);
         }
         let token = Token::random()?;
-        let mut options = OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        options.mode(0o600);
-        let mut file = options.open(path).map_err(io_err)?;
+        let mut file = platform::create_private_file(path).map_err(io_err)?;
         file.write_all(format!("{}\n", token.0).as_bytes())
             .map_err(io_err)?;
         Ok(token)

@@ -11,10 +11,6 @@ use utoipa::ToSchema;
 
 /// USB interface class of CCID smart-card readers (USB-IF "Smart Card" class).
 const USB_CLASS_SMART_CARD: u8 = 0x0B;
-/// Where Debian's libccid lists the readers it drives (ifdVendorID/ifdProductID arrays).
-pub const LIBCCID_INFO_PLIST: &str = "/usr/lib/pcsc/drivers/ifd-ccid.bundle/Contents/Info.plist";
-/// sysfs directory of USB devices.
-pub const SYSFS_USB_DEVICES: &str = "/sys/bus/usb/devices";
 /// Vendors of French health-sector terminals (SESAM-Vitale "PSS") that may expose no PC/SC
 /// reader in some firmware modes. [inf] 0x0F14 is XIRING / Ingenico Healthcare in libccid's list.
 const HEALTH_TERMINAL_VENDORS: &[u16] = &[0x0F14];
@@ -120,7 +116,7 @@ fn read_attr(dir: &Path, name: &str) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
-/// Scans a sysfs USB tree (normally [`SYSFS_USB_DEVICES`]) for devices that are, or may be,
+/// Scans a sysfs USB tree (`/sys/bus/usb/devices` on Linux) for devices that are, or may be,
 /// smart-card readers. Unreadable entries are skipped: diagnostics never fail.
 pub fn scan(sysfs: &Path, libccid: &LibccidList) -> Vec<UsbReader> {
     let Ok(entries) = fs::read_dir(sysfs) else {

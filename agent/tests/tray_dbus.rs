@@ -378,7 +378,7 @@ fn the_tray_icon_follows_the_agents_verdicts_on_dbus() {
         "card_read",
         json!({ "reader": "lecteur-a", "card": card("CDE/CPE", "not_ready", Some("750712184")) }),
     );
-    tray.wait_for("dialog-error", "NeedsAttention", &["— pas prête"]);
+    tray.wait_for("dialog-error", "Active", &["— pas prête"]);
     agent.send("card_removed", json!({ "reader": "lecteur-a" }));
     tray.wait_for("media-flash", "Active", &["Lecteur A : pas de carte"]);
     agent.send(
@@ -392,15 +392,15 @@ fn the_tray_icon_follows_the_agents_verdicts_on_dbus() {
     agent.send("gap", json!({ "oldest_kept": 0, "reread": "/v1/status" }));
     tray.wait_for(
         "dialog-warning",
-        "NeedsAttention",
+        "Active",
         &["Lecteur A : CPS — à surveiller"],
     );
 
     // PC/SC goes away, then the agent itself.
     agent.send("service_lost", json!({}));
-    tray.wait_for("network-error", "NeedsAttention", &["PC/SC"]);
+    tray.wait_for("network-error", "Active", &["PC/SC"]);
     agent.stop();
-    tray.wait_for("network-offline", "NeedsAttention", &["Agent injoignable"]);
+    tray.wait_for("network-offline", "Active", &["Agent injoignable"]);
 
     // The agent comes back: the tray reconnects by itself and shows the new snapshot.
     agent.set_snapshot(one_reader(Some(card("CPS", "unknown", None))));
@@ -511,7 +511,7 @@ fn a_refused_token_leaves_the_tray_working_without_names() {
     let tray = Tray::start_with(&bus, agent.addr, dir.path(), &[]);
     tray.wait_for(
         "dialog-warning",
-        "NeedsAttention",
+        "Active",
         &["Lecteur A : CDE/CPE 750712184 — à surveiller"],
     );
     let menu = tray.menu();
@@ -575,4 +575,169 @@ fn a_watcher_that_appears_later_gets_the_item_registered() {
     wait_until("the item registers with the watcher", || {
         registered.lock().unwrap().contains(&tray.name)
     });
+}
+
+// ---- notifications ------------------------------------------------------------------------
+
+/// One `Notify` call as the server received it.
+#[derive(Debug, Clone)]
+struct Notified {
+    app: String,
+    replaces: u32,
+    icon: String,
+    summary: String,
+    body: String,
+    urgency: Option<u8>,
+    id: u32,
+}
+
+/// A minimal org.freedesktop.Notifications server: records every call, answers ids.
+struct NotificationServer {
+    calls: Arc<Mutex<Vec<Notified>>>,
+}
+
+#[zbus::interface(name = "org.freedesktop.Notifications")]
+impl NotificationServer {
+    #[allow(clippy::too_many_arguments)]
+    fn notify(
+        &self,
+        app_name: &str,
+        replaces_id: u32,
+        app_icon: &str,
+        summary: &str,
+        body: &str,
+        _actions: Vec<String>,
+        hints: std::collections::HashMap<String, zbus::zvariant::OwnedValue>,
+        _expire_timeout: i32,
+    ) -> u32 {
+        let mut calls = self.calls.lock().unwrap();
+        let id = if replaces_id != 0 {
+            replaces_id
+        } else {
+            calls.len() as u32 + 1
+        };
+        calls.push(Notified {
+            app: app_name.to_string(),
+            replaces: replaces_id,
+            icon: app_icon.to_string(),
+            summary: summary.to_string(),
+            body: body.to_string(),
+            urgency: hints.get("urgency").and_then(|v| u8::try_from(v).ok()),
+            id,
+        });
+        id
+    }
+
+    fn get_capabilities(&self) -> Vec<String> {
+        vec!["body".to_string()]
+    }
+
+    fn get_server_information(&self) -> (String, String, String, String) {
+        ("test".into(), "cpx".into(), "1".into(), "1.2".into())
+    }
+
+    fn close_notification(&self, _id: u32) {}
+}
+
+fn notification_server(
+    bus: &SessionBus,
+    agent: &MockAgent,
+) -> (zbus::Connection, Arc<Mutex<Vec<Notified>>>) {
+    let calls = Arc::new(Mutex::new(Vec::new()));
+    let server = NotificationServer {
+        calls: calls.clone(),
+    };
+    let connection = agent.runtime.block_on(async {
+        zbus::connection::Builder::address(bus.address.as_str())
+            .unwrap()
+            .name("org.freedesktop.Notifications")
+            .unwrap()
+            .serve_at("/org/freedesktop/Notifications", server)
+            .unwrap()
+            .build()
+            .await
+            .unwrap()
+    });
+    (connection, calls)
+}
+
+#[test]
+fn the_tray_notifies_cards_and_pcsc_without_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let bus = SessionBus::start();
+    let agent = MockAgent::start(one_reader(None));
+    let (_server, calls) = notification_server(&bus, &agent);
+    let tray = Tray::start(&bus, agent.addr, dir.path());
+    tray.wait_for("media-flash", "Active", &["Lecteur A : pas de carte"]);
+
+    agent.send(
+        "card_read",
+        json!({ "reader": "lecteur-a", "card": card("CDE/CPE", "ready", Some("750712184")) }),
+    );
+    wait_until("the card's notification", || {
+        calls.lock().unwrap().len() == 1
+    });
+    let read = calls.lock().unwrap()[0].clone();
+    assert_eq!(read.app, "cpx-agent");
+    assert_eq!(
+        read.summary,
+        "Lecteur A : CDE/CPE 750712184 — prête pour RPPS+"
+    );
+    assert_eq!(read.urgency, Some(1));
+    assert_eq!(read.replaces, 0);
+
+    agent.send("service_lost", json!({}));
+    wait_until("PC/SC lost", || calls.lock().unwrap().len() == 2);
+    let lost = calls.lock().unwrap()[1].clone();
+    assert_eq!(lost.summary, "Service carte à puce (PC/SC) indisponible");
+    assert!(lost.body.contains("systemctl start pcscd"), "{lost:?}");
+    assert_eq!(lost.urgency, Some(2));
+    assert_eq!(lost.icon, "network-error");
+
+    agent.send("service_restored", json!({}));
+    wait_until("PC/SC back", || calls.lock().unwrap().len() == 3);
+    let back = calls.lock().unwrap()[2].clone();
+    assert_eq!(back.summary, "Service carte à puce (PC/SC) rétabli");
+    assert_eq!(
+        back.replaces, lost.id,
+        "« rétabli » replaces « indisponible »"
+    );
+
+    let all = format!("{:?}", calls.lock().unwrap());
+    for personal in ["Jeanne", "Martin", "899700041983"] {
+        assert!(!all.contains(personal), "{personal} in {all}");
+    }
+}
+
+#[test]
+fn notifications_follow_the_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("cpx-agent")).unwrap();
+    std::fs::write(
+        dir.path().join("cpx-agent/config.toml"),
+        "[notifications]\ncard_read = false\n",
+    )
+    .unwrap();
+    let bus = SessionBus::start();
+    let agent = MockAgent::start(one_reader(None));
+    let (_server, calls) = notification_server(&bus, &agent);
+    let tray = Tray::start(&bus, agent.addr, dir.path());
+    tray.wait_for("media-flash", "Active", &["Lecteur A : pas de carte"]);
+
+    // A ready card is not said; PC/SC lost still is, after it (so the card had its chance).
+    agent.send(
+        "card_read",
+        json!({ "reader": "lecteur-a", "card": card("CDE/CPE", "ready", Some("750712184")) }),
+    );
+    tray.wait_for("security-high", "Active", &["prête"]);
+    std::thread::sleep(Duration::from_secs(2));
+    agent.send("service_lost", json!({}));
+    wait_until("PC/SC lost", || !calls.lock().unwrap().is_empty());
+    std::thread::sleep(Duration::from_millis(500));
+    let calls = calls.lock().unwrap();
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert_eq!(
+        calls[0].summary,
+        "Service carte à puce (PC/SC) indisponible"
+    );
 }

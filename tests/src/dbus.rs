@@ -17,10 +17,17 @@ pub struct SessionBus {
 impl SessionBus {
     /// Starts the bus. Panics (it is for tests) when dbus-daemon is missing or says nothing.
     pub fn start() -> SessionBus {
+        SessionBus::start_with_env(&[])
+    }
+
+    /// Starts the bus with these variables set for it and the services it activates (a
+    /// desktop's `xfconfd` reads `XDG_CONFIG_HOME`, a panel needs `DISPLAY`).
+    pub fn start_with_env(env: &[(&str, &std::ffi::OsStr)]) -> SessionBus {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let listen = format!("--address=unix:path={}", dir.path().join("bus").display());
         let mut daemon = Command::new("dbus-daemon")
             .args(["--session", "--nofork", "--print-address=1", &listen])
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()

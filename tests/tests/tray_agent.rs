@@ -109,8 +109,8 @@ impl Drop for Tray {
 fn face(status: &str) -> (&'static str, &'static str, &'static str) {
     match status {
         "ready" => ("security-high", "Active", "prête"),
-        "warning" => ("dialog-warning", "NeedsAttention", "à surveiller"),
-        "not_ready" => ("dialog-error", "NeedsAttention", "pas prête"),
+        "warning" => ("dialog-warning", "Active", "à surveiller"),
+        "not_ready" => ("dialog-error", "Active", "pas prête"),
         "unknown" => ("dialog-question", "Active", "indéterminée"),
         other => panic!("unknown status {other}"),
     }
@@ -158,7 +158,7 @@ fn the_tray_follows_the_real_agent() {
     let demarche = "Démarche RPPS+ : 2/9 étapes — prochaine : Données FINESS";
     let tooltip = tray.wait_for(
         "dialog-error",
-        "NeedsAttention",
+        "Active",
         &[&cde_line, &cpe_line, demarche],
     );
 
@@ -182,6 +182,6 @@ fn the_tray_follows_the_real_agent() {
 
     // The agent stops.
     agent.terminate();
-    tray.wait_for("network-offline", "NeedsAttention", &["Agent injoignable"]);
+    tray.wait_for("network-offline", "Active", &["Agent injoignable"]);
     drop(cde);
 }

@@ -47,19 +47,7 @@ impl TickError {
 
 /// The OS user running this process (who ticked).
 pub fn os_user() -> String {
-    for var in ["USER", "LOGNAME", "USERNAME"] {
-        if let Some(name) = std::env::var_os(var).and_then(|v| v.into_string().ok()) {
-            if !name.trim().is_empty() {
-                return name.trim().to_string();
-            }
-        }
-    }
-    // SAFETY: getuid has no preconditions and cannot fail.
-    #[cfg(unix)]
-    let uid = unsafe { libc::getuid() };
-    #[cfg(not(unix))]
-    let uid = 0;
-    format!("uid {uid}")
+    crate::platform::os_user()
 }
 
 fn parse_day(text: &str) -> Option<Date> {

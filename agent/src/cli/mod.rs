@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 pub mod agent_client;
+pub mod assets;
 pub mod checklist;
 pub mod common;
 pub mod eligible;
@@ -64,6 +65,9 @@ pub enum Command {
     Eligible(eligible::Args),
     /// Vérifie une liste de personnes à enregistrer / check a list of people to register.
     Roster(roster::Args),
+    /// Man pages and shell completions from these definitions (for the package).
+    #[command(name = "__generate-assets", hide = true)]
+    GenerateAssets(assets::Args),
 }
 
 impl Command {
@@ -88,6 +92,7 @@ impl Command {
             Command::Setup(args) => setup::run(args),
             Command::Eligible(args) => eligible::run(args),
             Command::Roster(args) => roster::run(args),
+            Command::GenerateAssets(args) => assets::run(args),
         }
     }
 }

@@ -2,17 +2,17 @@
 //! session that shows holder names. Asks the running agent, with the per-user token, for a
 //! one-time code (`POST /v1/session/otp`), then prints the one-time link
 //! `http://ADDR/session?code=…` (single use, valid one minute) and, when a display is there,
-//! opens it with `xdg-open`. Exit: 0 link obtained; 1 the agent does not answer or refuses
+//! opens it in the browser (`platform::open_in_browser`). Exit: 0 link obtained; 1 the agent does not answer or refuses
 //! the token; 2 configuration error.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use super::common::{print_error, print_text, ConfigArg};
 use super::exit;
 use crate::api::session::OneTimeCode;
+use crate::platform;
 use crate::text::open as texte;
 use crate::token::Token;
 
@@ -55,31 +55,14 @@ pub fn run(args: &Args) -> u8 {
     };
     let url = format!("http://{addr}{}", code.path);
     print_text(&texte::link(&url, code.expires_in_seconds));
-    if !args.print && has_display() {
-        if open_in_browser(&url) {
+    if !args.print && platform::has_display() {
+        if platform::open_in_browser(&url) {
             print_text(&format!("{}\n", texte::OPENING));
         } else {
             print_text(&format!("{}\n", texte::NO_BROWSER));
         }
     }
     exit::OK
-}
-
-fn has_display() -> bool {
-    ["DISPLAY", "WAYLAND_DISPLAY"]
-        .iter()
-        .any(|v| std::env::var_os(v).is_some_and(|d| !d.is_empty()))
-}
-
-/// Starts `xdg-open URL` without waiting for the browser.
-fn open_in_browser(url: &str) -> bool {
-    Command::new("xdg-open")
-        .arg(url)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .is_ok()
 }
 
 /// `POST /v1/session/otp` on the agent at `addr`, over a plain HTTP/1.1 connection.

@@ -10,9 +10,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-#[cfg(unix)]
-use tokio::signal::unix::{signal, SignalKind};
-
 use super::common::{print_error, ConfigArg};
 use super::exit;
 use crate::api::organisation::{Organisation, PortError};
@@ -21,6 +18,7 @@ use crate::config::Config;
 use crate::daemon::monitor::{self, MonitorStop};
 use crate::daemon::worker::Workers;
 use crate::model::status::ServiceState;
+use crate::platform::{self, StopRequest};
 use crate::reading::{CardSource, Pipeline};
 use crate::state::DaemonState;
 use crate::text::run as texte;
@@ -147,10 +145,8 @@ fn serve(
         .map_err(RunError::Start)?;
     let served = runtime.block_on(async {
         let listener = tokio::net::TcpListener::from_std(listener).map_err(RunError::Start)?;
-        #[cfg(unix)]
-        let mut term = signal(SignalKind::terminate()).map_err(RunError::Start)?;
-        #[cfg(unix)]
-        let mut int = signal(SignalKind::interrupt()).map_err(RunError::Start)?;
+        // Caught before anything is announced: no stop request is missed.
+        let mut signals = platform::StopSignals::listen().map_err(RunError::Start)?;
         tracing::info!("API à l'écoute sur http://{listen}");
         println!("cpx-agent : API sur http://{listen} (Ctrl-C pour arrêter)");
         let rejudge_state = state.clone();
@@ -173,13 +169,10 @@ fn serve(
         });
         let follow = tokio::spawn(organisation::follow(organisation.clone()));
         // SIGHUP: read the configuration again (Unix; elsewhere `POST /v1/config/reload`).
-        #[cfg(unix)]
-        let mut hangup = signal(SignalKind::hangup()).map_err(RunError::Start)?;
-        #[cfg(not(unix))]
-        let mut hangup = tokio::sync::mpsc::channel::<()>(1).1;
+        let mut hangup = crate::platform::ReloadSignal::listen().map_err(RunError::Start)?;
         let reload_org = organisation.clone();
         let reloader = tokio::spawn(async move {
-            while hangup.recv().await.is_some() {
+            while hangup.recv().await {
                 let org = reload_org.clone();
                 let done = tokio::task::spawn_blocking(move || org.reload()).await;
                 match done {
@@ -195,14 +188,9 @@ fn serve(
         });
         let stopping = ctx.stopping.clone();
         let stop_signal = async move {
-            #[cfg(unix)]
-            tokio::select! {
-                _ = term.recv() => tracing::info!("SIGTERM reçu : arrêt"),
-                _ = int.recv() => tracing::info!("SIGINT reçu : arrêt"),
-            }
-            #[cfg(not(unix))]
-            if tokio::signal::ctrl_c().await.is_ok() {
-                tracing::info!("Ctrl-C reçu : arrêt");
+            match signals.recv().await {
+                StopRequest::Terminate => tracing::info!("SIGTERM reçu : arrêt"),
+                StopRequest::Interrupt => tracing::info!("SIGINT reçu : arrêt"),
             }
             let _ = stopping.send(true);
         };

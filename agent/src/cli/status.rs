@@ -5,8 +5,6 @@
 //! 1 otherwise (no card, a card not ready or unreadable); 2 usage or configuration error;
 //! 3 PC/SC unavailable (with the per-OS remedy on stderr).
 
-use std::path::Path;
-
 use cpx_card::CardFamily;
 use time::OffsetDateTime;
 
@@ -14,9 +12,9 @@ use super::common::{print_error, print_json, print_text, ConfigArg, JsonArg};
 use super::exit;
 use crate::model::status::StatusSnapshot;
 use crate::model::verdict::Status;
+use crate::platform;
 use crate::reading::{Pipeline, ServiceUnavailable};
 use crate::text::human;
-use crate::usb;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -36,11 +34,9 @@ pub fn run(args: &Args) -> u8 {
             if args.output.json {
                 print_json(&snap);
             } else {
+                // No USB diagnosis where the platform has none yet: the readers list says it all.
                 let usb = if snap.readers.is_empty() {
-                    usb::scan(
-                        Path::new(usb::SYSFS_USB_DEVICES),
-                        &usb::LibccidList::load(Path::new(usb::LIBCCID_INFO_PLIST)),
-                    )
+                    platform::usb_readers().unwrap_or_default()
                 } else {
                     Vec::new()
                 };

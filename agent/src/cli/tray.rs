@@ -46,15 +46,17 @@ pub fn parse_agent_address(value: &str) -> Result<SocketAddr, String> {
 }
 
 pub fn run(args: &Args) -> u8 {
+    // The configuration gives the agent's address and which notifications to send.
+    let config = match args.config.load() {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
     let addr = match &args.agent {
         Some(value) => match parse_agent_address(value) {
             Ok(addr) => addr,
             Err(message) => return usage_error(&message),
         },
-        None => match args.config.load() {
-            Ok(config) => config.api.listen,
-            Err(code) => return code,
-        },
+        None => config.api.listen,
     };
     let token = if args.no_token {
         None
@@ -82,7 +84,7 @@ pub fn run(args: &Args) -> u8 {
             return exit::FINDINGS;
         }
     };
-    match runtime.block_on(crate::tray::app::serve(client)) {
+    match runtime.block_on(crate::tray::app::serve(client, config.notifications)) {
         Ok(()) => exit::OK,
         Err(message) => {
             print_error(&message);

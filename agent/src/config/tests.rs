@@ -241,3 +241,48 @@ fn explicit_missing_file_refused_default_missing_is_no_config() {
     assert!(matches!(err, ConfigError::NotFound { .. }));
     assert!(err.to_string().contains("nope.toml"));
 }
+
+#[test]
+fn the_users_file_wins_over_the_organisations_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let user = dir.path().join("user.toml");
+    let org = dir.path().join("org.toml");
+    std::fs::write(
+        &org,
+        "[contract]\nmode = \"centralised\"\nej = \"750712184\"\n[checks]\nexpiry_warning_days = 45\n",
+    )
+    .unwrap();
+    // Only the organisation's file: it applies.
+    let config = Config::load_from(None, Some(&user), Some(&org)).unwrap();
+    assert_eq!(config.source.as_deref(), Some(org.as_path()));
+    assert_eq!(config.checks.expiry_warning_days, 45);
+    assert!(config.contract.is_some());
+    // The user's own file replaces it whole (nothing merged: no contract here).
+    std::fs::write(&user, "[checks]\nexpiry_warning_days = 10\n").unwrap();
+    let config = Config::load_from(None, Some(&user), Some(&org)).unwrap();
+    assert_eq!(config.source.as_deref(), Some(user.as_path()));
+    assert_eq!(config.checks.expiry_warning_days, 10);
+    assert!(config.contract.is_none());
+    // --config beats both, and must exist.
+    let explicit = dir.path().join("absent.toml");
+    assert!(matches!(
+        Config::load_from(Some(&explicit), Some(&user), Some(&org)),
+        Err(ConfigError::NotFound { .. })
+    ));
+    // Neither file: no contract.
+    let none = Config::load_from(
+        None,
+        Some(&dir.path().join("a")),
+        Some(&dir.path().join("b")),
+    );
+    assert_eq!(none.unwrap(), Config::default());
+}
+
+#[test]
+fn a_broken_organisation_file_is_refused_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let org = dir.path().join("org.toml");
+    std::fs::write(&org, "[contract]\nmode = \"sometimes\"\n").unwrap();
+    let err = Config::load_from(None, None, Some(&org)).unwrap_err();
+    assert!(err.to_string().contains("org.toml"), "{err}");
+}

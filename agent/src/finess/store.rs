@@ -50,7 +50,7 @@ const INSERT: &str = "INSERT INTO entity (finess, kind, ej, name, long_name, nam
 
 /// Where the directory lives by default: `$XDG_DATA_HOME/cpx-agent/finess.sqlite`.
 pub fn default_path() -> Option<PathBuf> {
-    dirs::data_dir().map(|d| d.join("cpx-agent").join("finess.sqlite"))
+    crate::platform::data_dir().map(|d| d.join("cpx-agent").join("finess.sqlite"))
 }
 
 /// What the directory is: when the data was published and imported, from which files.

@@ -28,5 +28,4 @@ pub fn link(url: &str, seconds: u64) -> String {
 }
 
 pub const OPENING: &str = "Ouverture dans le navigateur…";
-pub const NO_BROWSER: &str =
-    "Navigateur non lancé (xdg-open indisponible) : ouvrez le lien ci-dessus.";
+pub const NO_BROWSER: &str = "Navigateur non lancé : ouvrez le lien ci-dessus.";

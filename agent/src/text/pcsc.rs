@@ -1,16 +1,28 @@
-//! The PC/SC service: how to bring it back, per OS (the one remedy for that situation).
+//! The PC/SC service: how to bring it back, per OS (the one remedy for that situation). The OS
+//! is the platform module's answer; the words are here.
 
-/// How to start the PC/SC service, per OS.
+use crate::platform::{self, Os};
+
+/// How to start the PC/SC service on this system.
 pub fn pcsc_remedy() -> &'static str {
-    if cfg!(target_os = "windows") {
-        "le service « Carte à puce » (SCardSvr) est arrêté : branchez un lecteur (Windows \
-         le démarre alors), ou en administrateur `sc start SCardSvr`"
-    } else if cfg!(target_os = "macos") {
-        "le service carte à puce de macOS ne répond pas : débranchez et rebranchez le \
-         lecteur, ou fermez puis rouvrez la session"
-    } else {
-        "pcscd n'est pas démarré : `sudo systemctl start pcscd` (s'il manque : \
-         `sudo apt install pcscd`)"
+    pcsc_remedy_on(platform::CURRENT)
+}
+
+/// How to start the PC/SC service on `os`.
+pub fn pcsc_remedy_on(os: Os) -> &'static str {
+    match os {
+        Os::Linux => {
+            "pcscd n'est pas démarré : `sudo systemctl start pcscd` (s'il manque : \
+             `sudo apt install pcscd`)"
+        }
+        Os::Windows => {
+            "le service « Carte à puce » (SCardSvr) est arrêté : branchez un lecteur (Windows \
+             le démarre alors), ou en administrateur `sc start SCardSvr`"
+        }
+        Os::MacOs | Os::Other => {
+            "le service carte à puce ne répond pas (son diagnostic n'est pas encore pris en \
+             charge sur ce système)"
+        }
     }
 }
 
@@ -20,3 +32,6 @@ pub fn service_unavailable(detail: &str) -> String {
         pcsc_remedy()
     )
 }
+
+#[cfg(test)]
+mod tests;

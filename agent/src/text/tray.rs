@@ -102,3 +102,5 @@ pub fn checklist_line(done: u32, total: u32, next: Option<&str>) -> String {
         None => format!("Démarche RPPS+ : {done}/{total} étapes, toutes faites"),
     }
 }
+
+pub const ICON_THREAD_ENDED: &str = "l'icône de la zone de notification s'est arrêtée au démarrage";

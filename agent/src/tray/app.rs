@@ -3,50 +3,39 @@
 
 use std::net::SocketAddr;
 use std::process::Stdio;
+use std::time::Instant;
 
-use ksni::TrayMethods;
 use tokio::sync::{mpsc, watch};
 
-use super::follow::AgentClient;
-use super::item::{Action, CpxTrayItem};
+use super::follow::{AgentClient, Feed};
+use super::item::{Action, TrayItem};
 use super::model::TrayModel;
+use super::notifier::Sender;
+use super::notify::Notifier;
 use super::view::view;
+use crate::config::NotificationsConfig;
 use crate::text::tray as texte;
 
 /// Shows the item and follows the agent until « Quitter », Ctrl-C or SIGTERM. `Err`: why the
 /// tray could not run (no session bus…), in French.
-pub async fn serve(client: AgentClient) -> Result<(), String> {
+pub async fn serve(client: AgentClient, notifications: NotificationsConfig) -> Result<(), String> {
     let agent = format!("http://{}", client.addr());
     let (views_tx, mut views) = watch::channel(view(&TrayModel::new(), &agent));
     let (actions_tx, mut actions) = mpsc::unbounded_channel();
-    let item = CpxTrayItem {
-        view: views.borrow_and_update().clone(),
-        actions: actions_tx,
-    };
     // Exported even when no StatusNotifierWatcher runs yet: it registers when one appears.
-    let handle = match item.assume_sni_available(true).spawn().await {
-        Ok(handle) => handle,
-        Err(e) => {
-            return Err(texte::no_session_bus(&e.to_string()));
-        }
-    };
-    let follower = tokio::spawn(client.clone().follow(views_tx));
-    #[cfg(not(unix))] // no SIGTERM: a receiver that never yields (#17 platform/)
-    let (_keep, mut terminate) = tokio::sync::mpsc::unbounded_channel::<()>();
-    #[cfg(unix)]
-    let mut terminate =
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(signal) => signal,
-            Err(e) => return Err(e.to_string()),
-        };
+    let item = TrayItem::spawn(views.borrow_and_update().clone(), actions_tx)
+        .map_err(|e| texte::no_session_bus(&e))?;
+    let (feed_tx, feed) = mpsc::unbounded_channel();
+    let follower = tokio::spawn(client.clone().follow(views_tx, feed_tx));
+    let notifications = tokio::spawn(notify(feed, Notifier::new(notifications)));
+    let mut signals = crate::platform::StopSignals::listen().map_err(|e| e.to_string())?;
     loop {
         tokio::select! {
             changed = views.changed() => {
                 if changed.is_err() {
                     break;
                 }
-                let next = views.borrow_and_update().clone();
-                handle.update(move |item| item.view = next).await;
+                item.show(views.borrow_and_update().clone());
             }
             action = actions.recv() => match action {
                 Some(Action::Refresh) => {
@@ -60,13 +49,43 @@ pub async fn serve(client: AgentClient) -> Result<(), String> {
                 Some(Action::OpenPage) => open_page(client.addr()),
                 Some(Action::Quit) | None => break,
             },
-            _ = tokio::signal::ctrl_c() => break,
-            _ = terminate.recv() => break,
+            _ = signals.recv() => break,
         }
     }
     follower.abort();
-    handle.shutdown().await;
+    notifications.abort();
+    drop(item);
     Ok(())
+}
+
+/// Follows the agent's feed and sends the notifications `notifier` decides, when it decides.
+async fn notify(mut feed: mpsc::UnboundedReceiver<Feed>, mut notifier: Notifier) {
+    let mut sender = Sender::new();
+    loop {
+        let deadline = notifier.next_deadline(Instant::now());
+        let wait = async {
+            match deadline {
+                Some(at) => tokio::time::sleep_until(at.into()).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            item = feed.recv() => {
+                let today = time::OffsetDateTime::now_utc().date();
+                match item {
+                    Some(Feed::Snapshot(snapshot)) => notifier.on_snapshot(&snapshot, today),
+                    Some(Feed::Event(kind, snapshot)) => {
+                        notifier.on_event(&kind, &snapshot, Instant::now(), today)
+                    }
+                    None => return,
+                }
+            }
+            _ = wait => {}
+        }
+        for note in notifier.due(Instant::now()) {
+            sender.send(&note).await;
+        }
+    }
 }
 
 /// Runs `cpx-agent open` (the one-time link that shows holder names), else opens the page's
@@ -80,14 +99,7 @@ fn open_page(addr: SocketAddr) {
             .stderr(Stdio::piped())
             .spawn()
     });
-    let fallback = move || {
-        tokio::process::Command::new("xdg-open")
-            .arg(format!("http://{addr}/"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-    };
+    let fallback = move || crate::platform::open_in_browser(&format!("http://{addr}/"));
     match spawned {
         Ok(child) => {
             tokio::spawn(async move {
@@ -96,9 +108,7 @@ fn open_page(addr: SocketAddr) {
                     Ok(out) => {
                         let why = String::from_utf8_lossy(&out.stderr).trim().to_string();
                         tracing::warn!("{}", texte::open_failed(&why));
-                        if let Ok(mut child) = fallback() {
-                            let _ = child.wait().await;
-                        }
+                        fallback();
                     }
                     Err(e) => tracing::warn!("{}", texte::open_failed(&e.to_string())),
                 }
@@ -106,11 +116,7 @@ fn open_page(addr: SocketAddr) {
         }
         Err(e) => {
             tracing::warn!("{}", texte::open_failed(&e.to_string()));
-            if let Ok(mut child) = fallback() {
-                tokio::spawn(async move {
-                    let _ = child.wait().await;
-                });
-            }
+            fallback();
         }
     }
 }

@@ -8,11 +8,12 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use reqwest::header::{ACCEPT, AUTHORIZATION};
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 
 use super::model::{Next, TrayModel};
-use super::sse::SseParser;
+use super::sse::{SseMessage, SseParser};
 use super::view::{view, TrayView};
+use crate::model::events::{Event, EventKind};
 use crate::model::status::StatusSnapshot;
 use crate::text::tray as texte;
 use crate::token::Token;
@@ -26,6 +27,13 @@ pub const SILENCE_LIMIT: Duration = Duration::from_secs(45);
 const QUICK_RETRY_EVERY: Duration = Duration::from_secs(5);
 /// Connecting to a local agent and getting its headers.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// What the notifications follow: each whole snapshot, each event with the state after it.
+#[derive(Debug, Clone)]
+pub enum Feed {
+    Snapshot(StatusSnapshot),
+    Event(EventKind, StatusSnapshot),
+}
 
 /// An HTTP client of the agent at one loopback address.
 #[derive(Clone)]
@@ -105,13 +113,17 @@ impl AgentClient {
 
     /// Follows the agent for ever, publishing each new view on `views`. Returns when nobody
     /// watches `views` any more.
-    pub async fn follow(mut self, views: watch::Sender<TrayView>) {
+    pub async fn follow(
+        mut self,
+        views: watch::Sender<TrayView>,
+        feed: mpsc::UnboundedSender<Feed>,
+    ) {
         let agent = format!("http://{}", self.addr);
         let mut model = TrayModel::new();
         let mut backoff = BACKOFF_MIN;
         let mut last_quick_retry: Option<Instant> = None;
         while !views.is_closed() {
-            match self.stream(&mut model, &views, &agent).await {
+            match self.stream(&mut model, &views, &feed, &agent).await {
                 StreamEnd::TokenRefused => {
                     tracing::warn!("{}", texte::TOKEN_REFUSED);
                     self.token = None;
@@ -146,6 +158,7 @@ impl AgentClient {
         &self,
         model: &mut TrayModel,
         views: &watch::Sender<TrayView>,
+        feed: &mpsc::UnboundedSender<Feed>,
         agent: &str,
     ) -> StreamEnd {
         let down = |detail: String, was_up: bool| StreamEnd::Down { detail, was_up };
@@ -183,10 +196,12 @@ impl AgentClient {
                     Next::Changed => {
                         was_up = true;
                         publish(views, model, agent);
+                        send_feed(feed, model, &message);
                     }
                     Next::Unchanged => {}
                     Next::Reread => match self.status().await {
                         Ok(snapshot) => {
+                            let _ = feed.send(Feed::Snapshot(snapshot.clone()));
                             model.replace(snapshot);
                             publish(views, model, agent);
                         }
@@ -196,6 +211,22 @@ impl AgentClient {
             }
         }
     }
+}
+
+/// The message just applied, for the notifications (nobody listening is fine).
+fn send_feed(feed: &mpsc::UnboundedSender<Feed>, model: &TrayModel, message: &SseMessage) {
+    let Some(snapshot) = &model.snapshot else {
+        return;
+    };
+    let item = if message.event == "snapshot" {
+        Feed::Snapshot(snapshot.clone())
+    } else {
+        match serde_json::from_str::<Event>(&message.data) {
+            Ok(event) => Feed::Event(event.kind, snapshot.clone()),
+            Err(_) => return,
+        }
+    };
+    let _ = feed.send(item);
 }
 
 fn publish(views: &watch::Sender<TrayView>, model: &TrayModel, agent: &str) {

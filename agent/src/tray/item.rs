@@ -1,11 +1,24 @@
-//! The StatusNotifierItem glue (ksni, D-Bus): shows a `TrayView` and turns the menu's clicks
-//! into `Action`s for the follower. No logic of its own.
+//! The tray icon glue (`tray-icon`, its `ksni` StatusNotifierItem backend on Linux: pure Rust,
+//! no GTK): shows a `TrayView` and turns the menu's clicks and a left click into `Action`s for
+//! the app. The icon lives on a thread of its own (`tray-icon` items are not `Send`); the app
+//! sends it each new view. No logic of its own.
 
-use ksni::menu::{MenuItem, StandardItem};
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+
 use tokio::sync::mpsc::UnboundedSender;
+use tray_icon::menu::{IconMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem};
+use tray_icon::{MouseButton, MouseButtonState, TrayIcon, TrayIconBuilder, TrayIconEvent};
 
 use super::view::TrayView;
+use crate::platform;
 use crate::text::tray as texte;
+
+/// The item's id (SNI `Id`).
+pub const ITEM_ID: &str = "cpx-agent";
+const MENU_OPEN: &str = "open";
+const MENU_REFRESH: &str = "refresh";
+const MENU_QUIT: &str = "quit";
 
 /// What the user asked from the menu.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,101 +28,165 @@ pub enum Action {
     Quit,
 }
 
-/// The item exported on the session bus.
-pub struct CpxTrayItem {
-    pub view: TrayView,
-    pub actions: UnboundedSender<Action>,
+/// The running icon: send it views; dropping it removes the icon.
+pub struct TrayItem {
+    views: Option<mpsc::Sender<TrayView>>,
+    thread: Option<JoinHandle<()>>,
 }
 
-impl CpxTrayItem {
-    fn action_item(label: &str, icon: &str, action: Action) -> MenuItem<Self> {
-        StandardItem {
-            label: label.to_string(),
-            icon_name: icon.to_string(),
-            activate: Box::new(move |item: &mut Self| {
-                // The follower gone means the tray is stopping: nothing to do.
-                let _ = item.actions.send(action);
-            }),
-            ..Default::default()
-        }
-        .into()
-    }
-}
-
-impl ksni::Tray for CpxTrayItem {
-    const MENU_ON_ACTIVATE: bool = false;
-
-    fn id(&self) -> String {
-        "cpx-agent".to_string()
-    }
-
-    fn title(&self) -> String {
-        texte::TITLE.to_string()
-    }
-
-    fn status(&self) -> ksni::Status {
-        if self.view.face.needs_attention() {
-            ksni::Status::NeedsAttention
-        } else {
-            ksni::Status::Active
-        }
-    }
-
-    fn icon_name(&self) -> String {
-        self.view.icon_name().to_string()
-    }
-
-    fn attention_icon_name(&self) -> String {
-        self.view.icon_name().to_string()
-    }
-
-    fn tool_tip(&self) -> ksni::ToolTip {
-        ksni::ToolTip {
-            icon_name: self.view.icon_name().to_string(),
-            icon_pixmap: Vec::new(),
-            title: self.view.tooltip_title.clone(),
-            description: self.view.tooltip_text(),
-        }
-    }
-
-    /// A left click opens the status page.
-    fn activate(&mut self, _x: i32, _y: i32) {
-        let _ = self.actions.send(Action::OpenPage);
-    }
-
-    fn menu(&self) -> Vec<MenuItem<Self>> {
-        let mut menu: Vec<MenuItem<Self>> = self
-            .view
-            .holder_lines
-            .iter()
-            .map(|line| {
-                StandardItem {
-                    label: line.replace('_', "__"),
-                    enabled: false,
-                    ..Default::default()
+impl TrayItem {
+    /// Shows the icon with `view` on a thread of its own; the menu's clicks and a left click
+    /// go to `actions`. `Err`: why the icon cannot be shown (no session bus…), as the system
+    /// says it.
+    pub fn spawn(view: TrayView, actions: UnboundedSender<Action>) -> Result<TrayItem, String> {
+        forward_events(actions);
+        let (views_tx, views_rx) = mpsc::channel::<TrayView>();
+        let (ready_tx, ready_rx) = mpsc::channel::<Result<(), String>>();
+        let thread = std::thread::Builder::new()
+            .name("cpx-tray-icon".into())
+            .spawn(move || {
+                let mut shown = match Shown::new(&view) {
+                    Ok(shown) => {
+                        let _ = ready_tx.send(Ok(()));
+                        shown
+                    }
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                        return;
+                    }
+                };
+                while let Ok(next) = views_rx.recv() {
+                    shown.show(next);
                 }
-                .into()
             })
-            .collect();
-        if !menu.is_empty() {
-            menu.push(MenuItem::Separator);
+            .map_err(|e| e.to_string())?;
+        match ready_rx.recv() {
+            Ok(Ok(())) => Ok(TrayItem {
+                views: Some(views_tx),
+                thread: Some(thread),
+            }),
+            Ok(Err(e)) => {
+                let _ = thread.join();
+                Err(e)
+            }
+            Err(_) => Err(texte::ICON_THREAD_ENDED.to_string()),
         }
-        menu.push(Self::action_item(
-            texte::MENU_OPEN_PAGE,
-            "web-browser",
-            Action::OpenPage,
-        ));
-        menu.push(Self::action_item(
-            texte::MENU_REFRESH,
-            "view-refresh",
-            Action::Refresh,
-        ));
-        menu.push(MenuItem::Separator);
-        menu.push(Self::action_item(
-            texte::MENU_QUIT,
-            "application-exit",
-            Action::Quit,
-        ));
-        menu
     }
+
+    /// Shows `view` (the icon thread applies what changed).
+    pub fn show(&self, view: TrayView) {
+        if let Some(views) = &self.views {
+            let _ = views.send(view);
+        }
+    }
+}
+
+impl Drop for TrayItem {
+    fn drop(&mut self) {
+        // Closing the channel ends the thread, which removes the icon from the bus.
+        self.views.take();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Menu clicks and a left click on the icon, as actions (the handlers are process-wide).
+fn forward_events(actions: UnboundedSender<Action>) {
+    let menu_actions = actions.clone();
+    MenuEvent::set_event_handler(Some(move |event: MenuEvent| {
+        let action = match event.id.as_ref() {
+            MENU_OPEN => Action::OpenPage,
+            MENU_REFRESH => Action::Refresh,
+            MENU_QUIT => Action::Quit,
+            _ => return,
+        };
+        // The app gone means the tray is stopping: nothing to do.
+        let _ = menu_actions.send(action);
+    }));
+    TrayIconEvent::set_event_handler(Some(move |event: TrayIconEvent| {
+        if let TrayIconEvent::Click {
+            button: MouseButton::Left,
+            button_state: MouseButtonState::Up,
+            ..
+        } = event
+        {
+            let _ = actions.send(Action::OpenPage);
+        }
+    }));
+}
+
+/// The icon and what it shows now (on the icon thread).
+struct Shown {
+    icon: TrayIcon,
+    view: TrayView,
+}
+
+impl Shown {
+    fn new(view: &TrayView) -> Result<Shown, String> {
+        let mut builder = TrayIconBuilder::new()
+            .with_id(ITEM_ID)
+            .with_title(&view.tooltip_title)
+            .with_tooltip(view.tooltip_text())
+            .with_menu(Box::new(menu(view)))
+            .with_menu_on_left_click(false);
+        if let Some(icon) = platform::native_icon(view.icon_name()) {
+            builder = builder.with_native_icon(icon);
+        }
+        let icon = builder.build().map_err(|e| e.to_string())?;
+        Ok(Shown {
+            icon,
+            view: view.clone(),
+        })
+    }
+
+    fn show(&mut self, next: TrayView) {
+        if next.face != self.view.face {
+            let _ = self
+                .icon
+                .set_native_icon(platform::native_icon(next.icon_name()));
+        }
+        if next.tooltip_title != self.view.tooltip_title {
+            self.icon.set_title(Some(&next.tooltip_title));
+        }
+        if next.tooltip_lines != self.view.tooltip_lines
+            || next.tooltip_title != self.view.tooltip_title
+        {
+            let _ = self.icon.set_tooltip(Some(next.tooltip_text()));
+        }
+        if next.holder_lines != self.view.holder_lines {
+            self.icon.set_menu(Some(Box::new(menu(&next))));
+        }
+        self.view = next;
+    }
+}
+
+/// A menu label as written: `&` would mark a mnemonic.
+fn label(text: &str) -> String {
+    text.replace('&', "&&")
+}
+
+/// The menu: the holders' names (token only, not clickable), then the actions.
+fn menu(view: &TrayView) -> Menu {
+    let menu = Menu::new();
+    for line in &view.holder_lines {
+        let _ = menu.append(&MenuItem::new(label(line), false, None));
+    }
+    if !view.holder_lines.is_empty() {
+        let _ = menu.append(&PredefinedMenuItem::separator());
+    }
+    let action = |id: &str, text: &str, icon: &str| {
+        IconMenuItem::with_id_and_native_icon(
+            id,
+            label(text),
+            true,
+            platform::native_icon(icon),
+            None,
+        )
+    };
+    let _ = menu.append(&action(MENU_OPEN, texte::MENU_OPEN_PAGE, "web-browser"));
+    let _ = menu.append(&action(MENU_REFRESH, texte::MENU_REFRESH, "view-refresh"));
+    let _ = menu.append(&PredefinedMenuItem::separator());
+    let _ = menu.append(&action(MENU_QUIT, texte::MENU_QUIT, "application-exit"));
+    menu
 }

@@ -1,0 +1,127 @@
+//! Windows (tested under Wine 10 against pcscd, `tests/windows/run`): configuration in
+//! `%APPDATA%\cpx-agent\`, data and runtime files in `%LOCALAPPDATA%\cpx-agent\`, the
+//! organisation-wide default `%ProgramData%\cpx-agent\config.toml` (written by the MSI), stop
+//! requests from Ctrl-C, console close, log-off and shutdown. Not done yet, and answering
+//! [`Unsupported`] rather than guessing: USB readers through SetupAPI.
+
+use std::fs::{self, File, OpenOptions};
+use std::io;
+use std::path::{Path, PathBuf};
+
+use super::{Os, StopRequest, Unsupported};
+pub use super::other::{native_icon, notify};
+use crate::usb::UsbReader;
+
+pub const CURRENT: Os = Os::Windows;
+
+/// `%APPDATA%` (roaming: the user's own configuration follows them).
+pub fn user_config_dir() -> Option<PathBuf> {
+    dirs::config_dir()
+}
+
+/// `%ProgramData%\cpx-agent\config.toml`: the organisation's contract, read when the user has
+/// no configuration of their own (the MSI's CONTRACT_MODE, EJ, EGS properties write it).
+pub fn system_config_file() -> Option<PathBuf> {
+    let program_data = std::env::var_os("ProgramData")?;
+    Some(
+        PathBuf::from(program_data)
+            .join("cpx-agent")
+            .join("config.toml"),
+    )
+}
+
+/// `%LOCALAPPDATA%` (per machine and user: the FINESS directory, the journal…).
+pub fn data_dir() -> Option<PathBuf> {
+    dirs::data_local_dir()
+}
+
+/// `%LOCALAPPDATA%` too: Windows has no per-session runtime directory.
+pub fn runtime_dir() -> Option<PathBuf> {
+    dirs::data_local_dir()
+}
+
+/// Files under the user's profile (`%LOCALAPPDATA%`) inherit its ACL: the user, SYSTEM and
+/// the administrators only. There are no mode bits to check; a file outside the profile
+/// (`CPX_AGENT_TOKEN_FILE`) is the caller's choice.
+pub fn is_private(path: &Path) -> io::Result<Result<(), u32>> {
+    fs::metadata(path).map(|_| Ok(()))
+}
+
+pub fn ensure_private_dir(dir: &Path) -> io::Result<()> {
+    fs::create_dir_all(dir)
+}
+
+pub fn create_private_file(path: &Path) -> io::Result<File> {
+    OpenOptions::new().write(true).create_new(true).open(path)
+}
+
+/// Ctrl-C and Ctrl-Break, the console closed, the user logging off, the machine shutting down.
+pub struct StopSignals {
+    c: tokio::signal::windows::CtrlC,
+    brk: tokio::signal::windows::CtrlBreak,
+    close: tokio::signal::windows::CtrlClose,
+    logoff: tokio::signal::windows::CtrlLogoff,
+    shutdown: tokio::signal::windows::CtrlShutdown,
+}
+
+impl StopSignals {
+    pub fn listen() -> io::Result<StopSignals> {
+        use tokio::signal::windows as w;
+        Ok(StopSignals {
+            c: w::ctrl_c()?,
+            brk: w::ctrl_break()?,
+            close: w::ctrl_close()?,
+            logoff: w::ctrl_logoff()?,
+            shutdown: w::ctrl_shutdown()?,
+        })
+    }
+
+    /// The next stop request.
+    pub async fn recv(&mut self) -> StopRequest {
+        tokio::select! {
+            _ = self.c.recv() => StopRequest::Interrupt,
+            _ = self.brk.recv() => StopRequest::Interrupt,
+            _ = self.close.recv() => StopRequest::Terminate,
+            _ = self.logoff.recv() => StopRequest::Terminate,
+            _ = self.shutdown.recv() => StopRequest::Terminate,
+        }
+    }
+}
+
+/// SetupAPI's view of USB readers is not done yet (docs/platforms.md).
+pub fn usb_readers() -> Result<Vec<UsbReader>, Unsupported> {
+    Err(Unsupported)
+}
+
+/// A Windows session always has a desktop to open a browser on.
+pub fn has_display() -> bool {
+    true
+}
+
+/// `cmd /c start "" URL`: the user's default browser.
+pub fn open_in_browser(url: &str) -> bool {
+    std::process::Command::new("cmd")
+        .args(["/C", "start", "", url])
+        .spawn()
+        .is_ok()
+}
+
+/// No reload request on this system (no SIGHUP): the configuration is applied by `setup` or
+/// the page, or on restart.
+pub struct ReloadSignal(());
+
+impl ReloadSignal {
+    pub fn listen() -> io::Result<ReloadSignal> {
+        Ok(ReloadSignal(()))
+    }
+
+    /// Never comes.
+    pub async fn recv(&mut self) -> bool {
+        std::future::pending::<bool>().await
+    }
+}
+
+/// No numeric user id to fall back on: the account's name comes from `%USERNAME%`.
+pub fn fallback_user() -> String {
+    "utilisateur inconnu".to_string()
+}

@@ -1,0 +1,14 @@
+use super::*;
+
+#[test]
+fn each_system_has_its_own_remedy() {
+    assert!(pcsc_remedy_on(Os::Linux).contains("systemctl start pcscd"));
+    assert!(pcsc_remedy_on(Os::Windows).contains("SCardSvr"));
+    // A system the agent does not support yet: no guessed command.
+    for os in [Os::MacOs, Os::Other] {
+        let text = pcsc_remedy_on(os);
+        assert!(text.contains("pas encore pris en charge"), "{text}");
+        assert!(!text.contains('`'), "{text}");
+    }
+    assert_eq!(pcsc_remedy(), pcsc_remedy_on(platform::CURRENT));
+}
