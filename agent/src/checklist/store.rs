@@ -53,7 +53,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT N
 
 /// Where the checklist lives by default: `$XDG_DATA_HOME/cpx-agent/checklist.sqlite`.
 pub fn default_path() -> Option<PathBuf> {
-    dirs::data_dir().map(|d| d.join("cpx-agent").join("checklist.sqlite"))
+    crate::platform::data_dir().map(|d| d.join("cpx-agent").join("checklist.sqlite"))
 }
 
 /// Why the store cannot be used. French, with what to do.
