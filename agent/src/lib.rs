@@ -10,6 +10,7 @@ pub mod finess;
 pub mod judge;
 pub mod logging;
 pub mod model;
+pub mod port_file;
 pub mod reading;
 pub mod state;
 pub mod text;

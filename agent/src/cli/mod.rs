@@ -16,6 +16,7 @@ pub mod exit;
 pub mod finess;
 pub mod inspect_cert;
 pub mod open;
+pub mod port;
 pub mod run;
 pub mod status;
 pub mod token;
@@ -48,6 +49,8 @@ pub enum Command {
     /// Ouvre la page d'état avec les noms des porteurs (lien à usage unique) / open the
     /// status page in a session that shows holder names.
     Open(open::Args),
+    /// Affiche le port de l'agent de cet utilisateur / print this user's agent's port.
+    Port(port::Args),
     /// Icône de la zone de notification (StatusNotifierItem) / tray icon over the agent's state.
     Tray(tray::Args),
 }
@@ -69,6 +72,7 @@ impl Command {
             Command::Run(args) => run::run(args),
             Command::Token(args) => token::run(args),
             Command::Open(args) => open::run(args),
+            Command::Port(args) => port::run(args),
             Command::Tray(args) => tray::run(args),
         }
     }

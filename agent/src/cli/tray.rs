@@ -6,7 +6,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
-use super::common::{print_error, usage_error, ConfigArg};
+use super::common::{locate_agent, print_error, usage_error, ConfigArg};
 use super::exit;
 use crate::text::tray as texte;
 use crate::token::Token;
@@ -14,7 +14,8 @@ use crate::tray::follow::AgentClient;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Adresse de l'agent (défaut : [api] listen de la configuration, http://127.0.0.1:8787).
+    /// Adresse de l'agent (défaut : [api] listen de la configuration, sinon le port de l'agent
+    /// de cet utilisateur, relu à chaque connexion).
     #[arg(long, value_name = "URL")]
     pub agent: Option<String>,
     #[command(flatten)]
@@ -46,15 +47,16 @@ pub fn parse_agent_address(value: &str) -> Result<SocketAddr, String> {
 }
 
 pub fn run(args: &Args) -> u8 {
-    let addr = match &args.agent {
+    let explicit = match &args.agent {
         Some(value) => match parse_agent_address(value) {
-            Ok(addr) => addr,
+            Ok(addr) => Some(addr),
             Err(message) => return usage_error(&message),
         },
-        None => match args.config.load() {
-            Ok(config) => config.api.listen,
-            Err(code) => return code,
-        },
+        None => None,
+    };
+    let locator = match locate_agent(&args.config, explicit) {
+        Ok(locator) => locator,
+        Err(code) => return code,
     };
     let token = if args.no_token {
         None
@@ -68,7 +70,7 @@ pub fn run(args: &Args) -> u8 {
             }
         }
     };
-    let client = match AgentClient::new(addr, token) {
+    let client = match AgentClient::new(locator, token) {
         Ok(client) => client,
         Err(e) => return usage_error(&e),
     };

@@ -18,6 +18,7 @@ pub mod human;
 pub mod labels;
 pub mod open;
 pub mod pcsc;
+pub mod port;
 pub mod read;
 pub mod run;
 pub mod tray;

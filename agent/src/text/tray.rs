@@ -59,6 +59,9 @@ pub fn agent_down(detail: &str, agent: &str) -> String {
     )
 }
 
+/// Where the agent is, before its port file was found.
+pub const PORT_UNKNOWN: &str = "127.0.0.1 (port de l'agent pas encore connu)";
+
 pub const CONNECTING: &str = "En attente de l'agent…";
 
 /// The agent closed the event stream.

@@ -16,7 +16,7 @@ use crate::text::tray as texte;
 /// Shows the item and follows the agent until « Quitter », Ctrl-C or SIGTERM. `Err`: why the
 /// tray could not run (no session bus…), in French.
 pub async fn serve(client: AgentClient) -> Result<(), String> {
-    let agent = format!("http://{}", client.addr());
+    let agent = client.describe();
     let (views_tx, mut views) = watch::channel(view(&TrayModel::new(), &agent));
     let (actions_tx, mut actions) = mpsc::unbounded_channel();
     let item = CpxTrayItem {
@@ -69,18 +69,24 @@ pub async fn serve(client: AgentClient) -> Result<(), String> {
     Ok(())
 }
 
-/// Runs `cpx-agent open` (the one-time link that shows holder names), else opens the page's
-/// plain address in the browser.
-fn open_page(addr: SocketAddr) {
+/// Runs `cpx-agent open` (the one-time link that shows holder names) on the agent last
+/// found (without one, `open` finds it itself), else opens the page's plain address in the
+/// browser (only an address the agent was found at: never a guessed port).
+fn open_page(addr: Option<SocketAddr>) {
     let spawned = std::env::current_exe().and_then(|exe| {
-        tokio::process::Command::new(exe)
-            .args(["open", "--listen", &addr.to_string()])
+        let mut command = tokio::process::Command::new(exe);
+        command.arg("open");
+        if let Some(addr) = addr {
+            command.args(["--listen", &addr.to_string()]);
+        }
+        command
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
     });
     let fallback = move || {
+        let addr = addr.ok_or_else(|| std::io::Error::other(texte::PORT_UNKNOWN))?;
         tokio::process::Command::new("xdg-open")
             .arg(format!("http://{addr}/"))
             .stdin(Stdio::null())
