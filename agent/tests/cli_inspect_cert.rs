@@ -148,7 +148,10 @@ fn every_card_certificate_of_the_corpus_as_json() {
                 assert_eq!(v["card_number"], n, "{f}");
                 assert_eq!(v["card_issuer"], "8025000001", "{f}");
             }
-            None => assert!(v["card_number"].is_null() && v["card_issuer"].is_null(), "{f}"),
+            None => assert!(
+                v["card_number"].is_null() && v["card_issuer"].is_null(),
+                "{f}"
+            ),
         }
         assert_eq!(v["not_after"], e.not_after, "{f}");
         assert!(v["not_before"].as_str().unwrap() < e.not_after, "{f}");

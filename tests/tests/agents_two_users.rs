@@ -5,7 +5,9 @@
 //! trays are started before the agents: they wait for the port file); neither user's token
 //! opens the other's agent; a configured port wins, and fails clearly when taken.
 //!
-//! Needs root (to run as other uids), `setpriv` (util-linux), `dbus-daemon` and `gdbus`.
+//! Needs root (to run as other uids), `setpriv` (util-linux), `dbus-daemon`, `gdbus` and
+//! `libnss-wrapper` (the two users exist only in the test's own passwd file: dbus-daemon
+//! wants its user to have an entry, and nothing is added to the machine's accounts).
 
 mod daemon_support;
 
@@ -17,8 +19,10 @@ use std::time::{Duration, Instant};
 
 use daemon_support::{agent_binary, raw_request, status_code, WAIT};
 
-/// uids no account uses (no passwd entry is needed to run as them).
+/// uids no account of the machine uses; the test's passwd file (nss_wrapper) names them.
 const UIDS: [u32; 2] = [64_871, 64_872];
+/// nss_wrapper (package libnss-wrapper): accounts from files, for the programs it is loaded in.
+const NSS_WRAPPER: &str = "/usr/lib/x86_64-linux-gnu/libnss_wrapper.so";
 
 /// One user: a uid, a home and a runtime directory (0700, theirs), a copy of the binary
 /// they can run.
@@ -27,6 +31,30 @@ struct User {
     home: PathBuf,
     runtime: PathBuf,
     binary: PathBuf,
+    /// The test's passwd and group files.
+    accounts: (PathBuf, PathBuf),
+}
+
+/// The passwd and group files naming the test's users (readable by them).
+fn accounts(base: &Path) -> (PathBuf, PathBuf) {
+    let passwd = base.join("passwd");
+    let group = base.join("group");
+    let mut users = String::from("root:x:0:0:root:/root:/bin/sh\n");
+    let mut groups = String::from("root:x:0:\n");
+    for uid in UIDS {
+        let home = base.join(format!("user-{uid}/home"));
+        users.push_str(&format!(
+            "cpx{uid}:x:{uid}:{uid}:cpx-agent test:{}:/bin/sh\n",
+            home.display()
+        ));
+        groups.push_str(&format!("cpx{uid}:x:{uid}:\n"));
+    }
+    std::fs::write(&passwd, users).unwrap();
+    std::fs::write(&group, groups).unwrap();
+    for file in [&passwd, &group] {
+        std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    (passwd, group)
 }
 
 impl User {
@@ -44,6 +72,7 @@ impl User {
             home,
             runtime,
             binary: binary.to_owned(),
+            accounts: (base.join("passwd"), base.join("group")),
         }
     }
 
@@ -65,6 +94,9 @@ impl User {
             // No PC/SC for these users: the agents serve their API all the same.
             .env("PCSCLITE_CSOCK_NAME", self.home.join("no-pcscd.comm"))
             .env("CPX_LOG", "info")
+            .env("LD_PRELOAD", NSS_WRAPPER)
+            .env("NSS_WRAPPER_PASSWD", &self.accounts.0)
+            .env("NSS_WRAPPER_GROUP", &self.accounts.1)
             .current_dir(&self.home)
             .stdin(Stdio::null());
         command
@@ -246,6 +278,11 @@ fn two_users_two_agents_each_client_finds_its_own() {
     let binary = bin_dir.join("cpx-agent");
     std::fs::copy(agent_binary(), &binary).unwrap();
     std::fs::set_permissions(&binary, std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert!(
+        Path::new(NSS_WRAPPER).exists(),
+        "{NSS_WRAPPER} (package libnss-wrapper) is needed: tests/run installs it"
+    );
+    accounts(base.path());
     let users = UIDS.map(|uid| User::new(base.path(), uid, &binary));
 
     // Before any agent: nothing to find, and the clients say so.
@@ -278,7 +315,10 @@ fn two_users_two_agents_each_client_finds_its_own() {
         // `cpx-agent port` prints its own agent's port.
         let out = user.run(&["port"]);
         assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), port.to_string());
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim(),
+            port.to_string()
+        );
 
         // `cpx-agent open` asks its own agent, whose link opens a session.
         let out = user.run(&["open", "--print"]);
@@ -297,10 +337,7 @@ fn two_users_two_agents_each_client_finds_its_own() {
                 .as_bytes(),
         );
         assert_eq!(status_code(&answer), 303, "{answer}");
-        assert!(
-            answer.contains(&format!("cpx_session_{port}=")),
-            "{answer}"
-        );
+        assert!(answer.contains(&format!("cpx_session_{port}=")), "{answer}");
 
         // The other user's agent refuses this user's token.
         let other = ports[1 - i];
@@ -343,7 +380,11 @@ fn two_users_two_agents_each_client_finds_its_own() {
         format!("[api]\nlisten = \"127.0.0.1:{}\"\n", ports[0]),
     )
     .unwrap();
-    for dir in [users[1].home.join(".config"), config.clone(), config.join("config.toml")] {
+    for dir in [
+        users[1].home.join(".config"),
+        config.clone(),
+        config.join("config.toml"),
+    ] {
         std::os::unix::fs::chown(&dir, Some(users[1].uid), Some(users[1].uid)).unwrap();
     }
     let out = users[1].run(&["port"]);

@@ -107,7 +107,11 @@ fn base64(bytes: &[u8], url: bool) -> String {
     };
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..=chunk.len() {
             out.push(char::from(table[((n >> (18 - 6 * i)) & 63) as usize]));
@@ -124,7 +128,10 @@ struct Needles(Vec<(String, String)>);
 impl Needles {
     fn add(&mut self, what: &str, value: &str) {
         let plain = normalise(value);
-        assert!(plain.len() >= 8, "{what} {value:?}: too short to be searched for");
+        assert!(
+            plain.len() >= 6,
+            "{what} {value:?}: too short to be searched for"
+        );
         self.0.push((what.to_owned(), plain));
     }
 
@@ -171,7 +178,10 @@ impl Needles {
                 continue;
             }
             let what = reader["name"].as_str().unwrap().to_owned();
-            needles.add_hex(&format!("{what} chip serial"), card["serial"].as_str().unwrap());
+            needles.add_hex(
+                &format!("{what} chip serial"),
+                card["serial"].as_str().unwrap(),
+            );
             needles.add(
                 &format!("{what} card number"),
                 card["card_number"].as_str().unwrap(),
@@ -403,7 +413,10 @@ fn nothing_identifies_a_person_or_a_card_without_the_token() {
             leaks.push(format!("{route}: {what}"));
         }
     }
-    assert!(leaks.is_empty(), "identifying values without the token: {leaks:#?}");
+    assert!(
+        leaks.is_empty(),
+        "identifying values without the token: {leaks:#?}"
+    );
 
     // Nor at info level in the agent's log.
     let log = agent.stderr();

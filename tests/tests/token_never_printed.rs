@@ -1,6 +1,7 @@
 //! End to end (issue 9 §5): the per-user token is never printed, except by `cpx-agent token`
 //! itself. `installer/demo` prints the command that reads it, not its value (and that command
-//! works); the agent at the most verbose log level (trace, every crate), serving requests
+//! works); the agent at the most verbose log level (trace, every crate; each request is
+//! logged at debug, by method and path), serving requests
 //! that carry the token (status, events, a one-time code, a wrong token), and
 //! `cpx-agent open` at trace, never write it.
 
@@ -26,7 +27,11 @@ fn the_agent_and_open_never_log_the_token_even_at_trace() {
     agent.wait_status("card judged", |s| judged_cards(s) == 1);
     let events = agent.events(None, true);
     assert_eq!(events.next().name, "snapshot");
-    let wrong = agent.get("/v1/status").bearer_auth("0".repeat(64)).send().unwrap();
+    let wrong = agent
+        .get("/v1/status")
+        .bearer_auth("0".repeat(64))
+        .send()
+        .unwrap();
     assert_eq!(wrong.status(), 401);
     let open = Command::new(agent_binary())
         .args(["open", "--print", "--config"])
@@ -41,13 +46,19 @@ fn the_agent_and_open_never_log_the_token_even_at_trace() {
     drop(events);
     std::thread::sleep(Duration::from_millis(200));
     let log = agent.stderr();
-    assert!(log.contains("TRACE"), "trace level is on: {log}");
+    assert!(
+        log.contains("DEBUG") && log.contains("requête"),
+        "the most verbose level is on (each request is logged): {log}"
+    );
     for (what, text) in [
         ("agent log", log.as_str()),
         ("open stdout", &String::from_utf8_lossy(&open.stdout)),
         ("open stderr", &String::from_utf8_lossy(&open.stderr)),
     ] {
-        assert!(!text.contains(&agent.token), "the token in the {what}: {text}");
+        assert!(
+            !text.contains(&agent.token),
+            "the token in the {what}: {text}"
+        );
     }
 }
 
@@ -57,7 +68,11 @@ fn output_of(mut out: impl Read + Send + 'static) -> mpsc::Receiver<String> {
     std::thread::spawn(move || {
         let mut buffer = [0u8; 4096];
         while let Ok(n) = out.read(&mut buffer) {
-            if n == 0 || tx.send(String::from_utf8_lossy(&buffer[..n]).into_owned()).is_err() {
+            if n == 0
+                || tx
+                    .send(String::from_utf8_lossy(&buffer[..n]).into_owned())
+                    .is_err()
+            {
                 return;
             }
         }
@@ -134,7 +149,10 @@ fn the_demo_prints_how_to_read_the_token_never_the_token() {
     }
     read_until(&output, &mut seen, "Démo arrêtée");
     let status = demo.wait().unwrap();
-    assert!(!seen.contains(&token), "the token in the demo's output: {seen}");
+    assert!(
+        !seen.contains(&token),
+        "the token in the demo's output: {seen}"
+    );
     assert!(!Path::new(&work).exists(), "the demo cleans up: {work}");
     assert_ne!(status.code(), Some(0), "stopped by Ctrl-C");
 }

@@ -29,9 +29,15 @@ pub enum ListenError {
     /// This address is taken by another program (the configured port, on one family).
     Taken(SocketAddr),
     /// The automatic rule found no port free on both families.
-    NoFreePort { first: u16, last: u16 },
+    NoFreePort {
+        first: u16,
+        last: u16,
+    },
     NotLoopback(SocketAddr),
-    Other { addr: SocketAddr, source: io::Error },
+    Other {
+        addr: SocketAddr,
+        source: io::Error,
+    },
 }
 
 /// Listens on the configured address's port, or on the first free port from 8787.

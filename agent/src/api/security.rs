@@ -161,9 +161,14 @@ where
             .counters
             .api_requests
             .fetch_add(1, Ordering::Relaxed);
+        // Method and path only: never a header (the token) nor the query (a one-time code).
+        tracing::debug!(method = %request.method(), path = request.uri().path(), "requête");
         let future = match check(&ctx.policy, &request) {
             Ok(()) => Either::Right(self.inner.call(request)),
-            Err(refusal) => Either::Left(ready(Ok(refusal.into_response()))),
+            Err(refusal) => {
+                tracing::debug!(?refusal, "requête refusée");
+                Either::Left(ready(Ok(refusal.into_response())))
+            }
         };
         future.map(add_security_headers as fn(Answer) -> Answer)
     }

@@ -164,7 +164,9 @@ impl Sessions {
                 .iter()
                 .position(|c| same_secret(&c.value, code))
         });
-        let live = index.map(|i| secrets.codes.remove(i)).filter(|c| c.expires > now);
+        let live = index
+            .map(|i| secrets.codes.remove(i))
+            .filter(|c| c.expires > now);
         if live.is_none() {
             let failures = &mut secrets.failures;
             if failures

@@ -452,7 +452,9 @@ async fn anonymous_sse_clients_have_their_own_smaller_budget() {
         if token {
             request = request.header(header::AUTHORIZATION, format!("Bearer {TOKEN}"));
         }
-        f.router.clone().oneshot(request.body(Body::empty()).unwrap())
+        f.router
+            .clone()
+            .oneshot(request.body(Body::empty()).unwrap())
     };
     let mut open = Vec::new();
     for _ in 0..MAX_ANONYMOUS_SSE_CLIENTS {
@@ -561,7 +563,14 @@ async fn names_the_agent_does_not_hold_are_refused() {
 #[tokio::test]
 async fn cross_site_browser_requests_are_refused() {
     let f = fixture(&["https://portail.example.fr"]);
-    for path in ["/v1/status", "/v1/events", "/", "/ui/app.js", "/healthz", "/metrics"] {
+    for path in [
+        "/v1/status",
+        "/v1/events",
+        "/",
+        "/ui/app.js",
+        "/healthz",
+        "/metrics",
+    ] {
         for site in ["cross-site", "same-site"] {
             let request = get(path)
                 .header("sec-fetch-site", site)
@@ -609,7 +618,11 @@ async fn routes_without_a_body_refuse_one() {
         ("POST", Body::from_stream(chunks)),
         ("GET", Body::from("{}")),
     ] {
-        let path = if method == "POST" { "/v1/refresh" } else { "/v1/status" };
+        let path = if method == "POST" {
+            "/v1/refresh"
+        } else {
+            "/v1/status"
+        };
         let request = Request::builder()
             .method(method)
             .uri(path)

@@ -38,15 +38,19 @@ fn record_round_trip_private_file() {
 
 #[test]
 fn malformed_records_are_ignored() {
-    for text in ["", "port=8787\n", "pid=1\n", "port=0\npid=1\n", "port=x\npid=1", "8787 1"] {
+    for text in [
+        "",
+        "port=8787\n",
+        "pid=1\n",
+        "port=0\npid=1\n",
+        "port=x\npid=1",
+        "8787 1",
+    ] {
         assert_eq!(PortRecord::parse(text), None, "{text:?}");
     }
     assert_eq!(
         PortRecord::parse(" pid=7 \nport=8790\nother=1\n"),
-        Some(PortRecord {
-            port: 8790,
-            pid: 7
-        })
+        Some(PortRecord { port: 8790, pid: 7 })
     );
 }
 

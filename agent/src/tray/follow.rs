@@ -18,7 +18,7 @@ use super::model::{Next, TrayModel};
 use super::sse::SseParser;
 use super::view::{view, TrayView};
 use crate::model::status::StatusSnapshot;
-use crate::port_file::Locator;
+use crate::port_file::{Locator, NotFound};
 use crate::text::tray as texte;
 use crate::token::Token;
 
@@ -87,7 +87,11 @@ impl AgentClient {
 
     /// Finds the agent now (the port file may have changed).
     fn locate(&self) -> Result<SocketAddr, String> {
-        let addr = self.locator.resolve().map_err(|e| e.to_string())?;
+        let addr = self.locator.resolve().map_err(|e| match e {
+            // The tooltip says what to do already: just why.
+            NotFound::NotRunning(_) => texte::NO_PORT_FILE.to_string(),
+            other => other.to_string(),
+        })?;
         *self.found.lock().unwrap_or_else(|e| e.into_inner()) = Some(addr);
         Ok(addr)
     }

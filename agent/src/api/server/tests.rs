@@ -42,7 +42,10 @@ fn busy_connections_are_never_closed_to_make_room() {
             entries.insert(id, entry(&table, 1, 0));
         }
     }
-    assert!(!table.make_room(), "nothing idle: the new connection is refused");
+    assert!(
+        !table.make_room(),
+        "nothing idle: the new connection is refused"
+    );
     assert_eq!(table.lock().len(), MAX_CONNECTIONS);
 }
 
@@ -50,9 +53,7 @@ fn busy_connections_are_never_closed_to_make_room() {
 fn under_pressure_idle_connections_are_closed_sooner() {
     // A table that started 10 s ago: "idle since 0" is 10 s idle, past `PRESSURE_IDLE`.
     let table = Table {
-        start: Instant::now()
-            .checked_sub(Duration::from_secs(10))
-            .unwrap(),
+        start: Instant::now().checked_sub(Duration::from_secs(10)).unwrap(),
         entries: Mutex::new(HashMap::new()),
     };
     let now = table.now_ms();
@@ -67,7 +68,11 @@ fn under_pressure_idle_connections_are_closed_sooner() {
     }
     assert!(table.make_room());
     let entries = table.lock();
-    assert_eq!(entries.len(), PRESSURE_AT / 2 + 1, "the stale idle half went");
+    assert_eq!(
+        entries.len(),
+        PRESSURE_AT / 2 + 1,
+        "the stale idle half went"
+    );
     assert!(entries.keys().all(|id| id % 2 == 1 || *id == 2));
     drop(entries);
     // Below the pressure mark, nobody is closed.

@@ -355,7 +355,12 @@ async fn wrong_codes_past_the_limit_are_answered_429_for_a_while() {
     }
     // Locked: even the live code is not looked at (and not spent).
     let locked = open(&f, &live.code).await;
-    assert_eq!(locked.code, StatusCode::TOO_MANY_REQUESTS, "{}", locked.body);
+    assert_eq!(
+        locked.code,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        locked.body
+    );
     assert!(locked.headers.get(header::SET_COOKIE).is_none());
     let retry: u64 = locked.headers[header::RETRY_AFTER]
         .to_str()
@@ -364,7 +369,11 @@ async fn wrong_codes_past_the_limit_are_answered_429_for_a_while() {
         .unwrap();
     assert!((1..=LOCKOUT.as_secs()).contains(&retry), "{retry}");
     assert!(locked.body.contains("<html lang=\"fr\">"));
-    assert!(locked.body.contains("Trop de liens refusés"), "{}", locked.body);
+    assert!(
+        locked.body.contains("Trop de liens refusés"),
+        "{}",
+        locked.body
+    );
     assert!(locked.body.contains("cpx-agent open"));
 }
 
@@ -381,7 +390,9 @@ fn the_lockout_ends_and_a_live_code_still_works() {
     ));
     // The lockout's end, as if its time had passed.
     sessions.lock().failures.locked_until = Some(Instant::now());
-    let id = sessions.redeem(Some(&live)).expect("the live code, after the lockout");
+    let id = sessions
+        .redeem(Some(&live))
+        .expect("the live code, after the lockout");
     assert!(sessions.is_open(&id));
     // Failures spread over windows never lock.
     for _ in 0..3 {
