@@ -136,10 +136,15 @@ pub enum NotFound {
 }
 
 impl Locator {
-    /// The configured address, else the port file of this user.
+    /// The configured address, else the port file of this user. A configured address is
+    /// reached on 127.0.0.1, its port: the one family the agent always holds (a machine
+    /// without IPv6 has no [::1]).
     pub fn new(configured: Option<SocketAddr>) -> Result<Locator, NotFound> {
         match configured {
-            Some(addr) => Ok(Locator::Fixed(addr)),
+            Some(addr) => Ok(Locator::Fixed(SocketAddr::from((
+                Ipv4Addr::LOCALHOST,
+                addr.port(),
+            )))),
             None => path().map(Locator::PortFile).ok_or(NotFound::NoDirectory),
         }
     }

@@ -84,4 +84,7 @@ fn only_a_running_agent_is_trusted() {
     assert_eq!(read_live(&path), None);
     let fixed: SocketAddr = "127.0.0.1:9000".parse().unwrap();
     assert_eq!(Locator::new(Some(fixed)).unwrap().resolve(), Ok(fixed));
+    // [::1] configured: reached on 127.0.0.1, which the agent always holds.
+    let v6: SocketAddr = "[::1]:9000".parse().unwrap();
+    assert_eq!(Locator::new(Some(v6)).unwrap().resolve(), Ok(fixed));
 }
