@@ -12,7 +12,7 @@
 //! accept_test_cards = false
 //! extra_trust_anchors = []      # PEM files of further test roots
 //! [api]
-//! listen = "127.0.0.1:8787"
+//! listen = "127.0.0.1:8787"     # optional: without it, the first free port from 8787
 //! allowed_origins = []
 //! [finess]
 //! db = "/var/lib/cpx-agent/finess.sqlite"   # optional
@@ -34,8 +34,6 @@ use serde::Deserialize;
 pub use crate::model::contract::{Contract, ContractMode};
 use crate::text::config as msg;
 
-/// Default `[api] listen`.
-pub const DEFAULT_LISTEN: &str = "127.0.0.1:8787";
 /// Default `[checks] expiry_warning_days`.
 pub const DEFAULT_EXPIRY_WARNING_DAYS: u32 = 30;
 /// Above this, `expiry_warning_days` is surely a typo (ten years).
@@ -70,20 +68,13 @@ impl Default for Checks {
 }
 
 /// `[api]`: the local API (loopback only).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ApiConfig {
-    pub listen: SocketAddr,
+    /// The configured address (its port is held on both loopback families); `None`: the
+    /// automatic rule, the first free port from 8787 (see `api::listen`).
+    pub listen: Option<SocketAddr>,
     /// Origins allowed by CORS, exact match (`https://intranet.example.fr`).
     pub allowed_origins: Vec<String>,
-}
-
-impl Default for ApiConfig {
-    fn default() -> Self {
-        Self {
-            listen: SocketAddr::from(([127, 0, 0, 1], 8787)),
-            allowed_origins: Vec::new(),
-        }
-    }
 }
 
 /// `[finess]`: the local FINESS directory.
@@ -214,20 +205,11 @@ impl Default for RawChecks {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 struct RawApi {
-    listen: String,
+    listen: Option<String>,
     allowed_origins: Vec<String>,
-}
-
-impl Default for RawApi {
-    fn default() -> Self {
-        Self {
-            listen: DEFAULT_LISTEN.to_string(),
-            allowed_origins: Vec::new(),
-        }
-    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -466,20 +448,22 @@ impl Validator<'_> {
     }
 
     fn api(&self, raw: RawApi) -> Result<ApiConfig, ConfigError> {
-        let listen: SocketAddr = raw.listen.trim().parse().map_err(|_| {
-            self.invalid(
-                "api.listen",
-                msg::listen_malformed(&raw.listen),
-                msg::listen_fix(),
-            )
-        })?;
-        if !listen.ip().is_loopback() {
-            return Err(self.invalid(
-                "api.listen",
-                msg::listen_not_loopback(&listen),
-                msg::listen_fix(),
-            ));
-        }
+        let listen = match &raw.listen {
+            None => None,
+            Some(text) => {
+                let listen: SocketAddr = text.trim().parse().map_err(|_| {
+                    self.invalid("api.listen", msg::listen_malformed(text), msg::listen_fix())
+                })?;
+                if !listen.ip().is_loopback() {
+                    return Err(self.invalid(
+                        "api.listen",
+                        msg::listen_not_loopback(&listen),
+                        msg::listen_fix(),
+                    ));
+                }
+                Some(listen)
+            }
+        };
         for (i, origin) in raw.allowed_origins.iter().enumerate() {
             if !is_origin(origin) {
                 return Err(self.invalid(

@@ -14,6 +14,7 @@ pub mod judge;
 pub mod logging;
 pub mod model;
 pub mod platform;
+pub mod port_file;
 pub mod reading;
 pub mod setup;
 pub mod state;

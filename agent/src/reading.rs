@@ -165,7 +165,7 @@ impl Pipeline {
                     apdus = report.apdu_count,
                     "card judged"
                 );
-                view.card = Some(CardView { report, verdict });
+                view.card = Some(CardView::new(report, verdict));
             }
             Err(ReadError::NoCard) => {}
             Err(e) => {

@@ -59,6 +59,7 @@ pub fn interpret(der: &[u8], trust: &TrustStore) -> Result<CertReport, CertError
         holder,
         structure,
         card_number: ext.card_number,
+        card_issuer: ext.card_issuer,
         not_before: validity.not_before.to_datetime(),
         not_after: validity.not_after.to_datetime(),
         issuer: Issuer {
@@ -228,6 +229,7 @@ fn directory_string(tag: u32, data: &[u8]) -> Option<String> {
 struct Extensions {
     card_type: Option<u64>,
     card_number: Option<String>,
+    card_issuer: Option<String>,
     profession: Option<u32>,
 }
 
@@ -244,14 +246,30 @@ impl Extensions {
                     out.profession = tlv.as_u64().and_then(|v| u32::try_from(v).ok())
                 }
                 OID_CARD_NUMBER => {
-                    out.card_number = directory_string(tlv.tag, tlv.value)
+                    let value = directory_string(tlv.tag, tlv.value)
                         .map(|s| s.trim().to_string())
-                        .filter(|s| !s.is_empty())
+                        .filter(|s| !s.is_empty());
+                    (out.card_issuer, out.card_number) = split_card_number(value);
                 }
                 _ => {}
             }
         }
         out
+    }
+}
+
+/// `8025000001/2600301752` → issuer `8025000001`, number `2600301752` (domain.md §4). A
+/// value without `/` (not seen on cards) is kept whole as the number, without an issuer.
+fn split_card_number(value: Option<String>) -> (Option<String>, Option<String>) {
+    let Some(value) = value else {
+        return (None, None);
+    };
+    match value.split_once('/') {
+        Some((issuer, number)) if !issuer.trim().is_empty() && !number.trim().is_empty() => (
+            Some(issuer.trim().to_string()),
+            Some(number.trim().to_string()),
+        ),
+        _ => (None, Some(value)),
     }
 }
 
@@ -308,6 +326,7 @@ pub fn combine(atr: &[u8], certificates: Vec<CertReport>) -> CardReport {
         holder: primary.as_ref().and_then(|p| p.holder.clone()),
         structure: primary.as_ref().and_then(|p| p.structure.clone()),
         card_number: primary.as_ref().and_then(|p| p.card_number.clone()),
+        card_issuer: primary.as_ref().and_then(|p| p.card_issuer.clone()),
         not_before: certificates.iter().map(|c| c.not_before).min(),
         not_after: certificates.iter().map(|c| c.not_after).min(),
         pin_tries_left: None,
@@ -347,7 +366,10 @@ fn differences(a: &CertReport, b: &CertReport) -> Vec<Disagreement> {
         CertField::HolderGivenName,
         ha.map(|h| &h.given_name) == hb.map(|h| &h.given_name),
     );
-    differ(CertField::CardNumber, a.card_number == b.card_number);
+    differ(
+        CertField::CardNumber,
+        a.card_number == b.card_number && a.card_issuer == b.card_issuer,
+    );
     let sa = a.structure.as_ref().map(|s| s.id.clone());
     let sb = b.structure.as_ref().map(|s| s.id.clone());
     if sa != sb {

@@ -138,8 +138,14 @@ pub struct CertReport {
     pub holder: Option<Holder>,
     /// `null` for CPS/CPF (their structure is only in PIN-protected data).
     pub structure: Option<Structure>,
-    /// Extension 1.2.250.1.71.1.2.3 (`8025000001/<10 digits>`), as written.
+    /// The number printed on the card: the 10 digits after `8025000001/` in extension
+    /// 1.2.250.1.71.1.2.3 (the whole value when it has no `/`). Identifies the card: the
+    /// local API leaves it out for callers without the per-user token.
+    #[schema(required = false)]
     pub card_number: Option<String>,
+    /// The card issuer's number, before the `/` of extension 1.2.250.1.71.1.2.3
+    /// (`8025000001`: the ANS).
+    pub card_issuer: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub not_before: OffsetDateTime,
@@ -154,9 +160,12 @@ pub struct CertReport {
     #[schema(value_type = Option<String>)]
     pub trust_detail: Option<TrustDetail>,
     pub usage: Usage,
-    /// Certificate serial number, hex.
+    /// Certificate serial number, hex. Identifies the holder's certificate: the local API
+    /// leaves it out for callers without the per-user token.
+    #[schema(required = false)]
     pub serial_number: String,
-    /// SHA-256 of the DER, hex: identifies the certificate.
+    /// SHA-256 of the DER, hex: identifies the certificate (left out without the token).
+    #[schema(required = false)]
     pub sha256: String,
 }
 
@@ -180,12 +189,19 @@ pub struct CardReport {
     /// ATR, upper-case hex with spaces (`3B AC 00 …`).
     pub atr: String,
     pub family: CardFamily,
-    /// Chip serial from EF.SN.ICC, hex.
+    /// Chip serial from EF.SN.ICC, hex. It contains the card number: the local API leaves
+    /// it out for callers without the per-user token.
+    #[schema(required = false)]
     pub serial: Option<String>,
     pub kind: CardKind,
     pub holder: Option<Holder>,
     pub structure: Option<Structure>,
+    /// The number printed on the card (see `CertReport::card_number`); left out without the
+    /// token.
+    #[schema(required = false)]
     pub card_number: Option<String>,
+    /// The card issuer's number (`8025000001`: the ANS).
+    pub card_issuer: Option<String>,
     /// Earliest notBefore of the card's certificates.
     #[serde(with = "time::serde::rfc3339::option")]
     #[schema(value_type = Option<String>, format = DateTime)]

@@ -42,7 +42,8 @@ fn cpe_authentication_certificate() {
     assert_eq!(s.number, "0B0057881");
     assert_eq!(s.name.as_deref(), Some("HOPITAL DES 3 DAMES"));
     assert_eq!(s.departement.as_deref(), Some("Paris (75)"));
-    assert_eq!(r.card_number.as_deref(), Some("8025000001/2600301752"));
+    assert_eq!(r.card_number.as_deref(), Some("2600301752"));
+    assert_eq!(r.card_issuer.as_deref(), Some("8025000001"));
     assert_eq!(r.not_before, datetime!(2017-03-23 15:16:43 UTC));
     assert_eq!(r.not_after, datetime!(2020-03-23 15:16:43 UTC));
     assert_eq!(r.issuer.name, "TEST AC IGC-SANTE STANDARD PERSONNES");
@@ -80,7 +81,8 @@ fn cps_dentist_authentication_certificate() {
     assert_eq!(h.title.as_deref(), Some("Chirurgien-Dentiste"));
     assert_eq!(h.profession_code, Some(40));
     assert_eq!(r.structure, None);
-    assert_eq!(r.card_number.as_deref(), Some("8025000001/2500634598"));
+    assert_eq!(r.card_number.as_deref(), Some("2500634598"));
+    assert_eq!(r.card_issuer.as_deref(), Some("8025000001"));
     assert_eq!(r.not_before, datetime!(2018-03-16 15:53:45 UTC));
     assert_eq!(r.not_after, datetime!(2021-03-15 15:53:45 UTC));
     assert_eq!(r.issuer.name, "TEST AC IGC-SANTE FORT PERSONNES");
@@ -102,7 +104,8 @@ fn cps_nurse_signature_certificate() {
     assert_eq!(h.title.as_deref(), Some("Infirmier"));
     assert_eq!(h.profession_code, Some(60));
     assert_eq!(r.structure, None);
-    assert_eq!(r.card_number.as_deref(), Some("8025000001/2800262487"));
+    assert_eq!(r.card_number.as_deref(), Some("2800262487"));
+    assert_eq!(r.card_issuer.as_deref(), Some("8025000001"));
     assert_eq!(r.not_before, datetime!(2020-05-15 12:08:05 UTC));
     assert_eq!(r.not_after, datetime!(2023-05-15 12:08:05 UTC));
     assert_eq!(r.issuer.name, "TEST AC IGC-SANTE FORT PERSONNES");
@@ -125,6 +128,7 @@ fn software_person_certificate_without_card_type_falls_back_on_the_subject() {
     assert_eq!(h.profession_code, Some(50));
     assert_eq!(r.structure, None);
     assert_eq!(r.card_number, None);
+    assert_eq!(r.card_issuer, None);
     assert_eq!(r.not_before, datetime!(2019-06-14 13:43:43 UTC));
     assert_eq!(r.not_after, datetime!(2022-07-14 13:43:43 UTC));
     assert_eq!(r.issuer.name, "TEST AC IGC-SANTE ELEMENTAIRE PERSONNES");

@@ -16,8 +16,12 @@ use daemon_support::*;
 use page_support::Browser;
 use serde_json::Value;
 
-/// Names and ids of the testkit's CDE, CPE and CPS holders (tests/src/pki/card_certs.rs).
-const PERSONAL: [&str; 8] = [
+/// Names and ids of the testkit's CDE, CPE and CPS holders (tests/src/pki/card_certs.rs), the
+/// default card number (also inside the chip serial) and the chip serial's label.
+const PERSONAL: [&str; 11] = [
+    "2600301752",
+    "5A0A8025",
+    "N° de série de la puce",
     "DIRECTEUR-TEST",
     "PAUL",
     "GESTIONNAIRE-TEST",
@@ -311,6 +315,10 @@ fn the_one_time_link_opens_a_session_that_shows_names_once() {
     assert!(dom.contains("Session ouverte"), "{dom}");
     assert!(dom.contains("PAUL DIRECTEUR-TEST"), "{dom}");
     assert!(dom.contains("GESTIONNAIRE-TEST"), "{dom}");
+    // With the session, the card's numbers too.
+    assert!(dom.contains("N° de série de la puce"), "{dom}");
+    assert!(dom.contains("N° de carte"), "{dom}");
+    assert!(dom.contains("2600301752"), "{dom}");
     // The code does not stay in the address bar, and the cookie is not readable by scripts.
     assert_eq!(browser.eval("location.pathname + location.search"), "/");
     assert_eq!(browser.eval("document.cookie"), "");

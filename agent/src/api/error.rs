@@ -1,17 +1,28 @@
 //! API errors: one enum, a stable machine `error` code and a French `message` in a JSON body.
 
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::text::api as texte;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApiError {
-    /// `Host` is not the agent's own loopback name and port (DNS rebinding).
+    /// `Host` is not the agent's own loopback name and port (DNS rebinding), or an
+    /// absolute-form target names another authority.
     ForeignHost,
+    /// `Host` is not visible ASCII.
+    MalformedHost,
+    /// A header that must appear once appears twice (`host`, `origin`…).
+    DuplicateHeader(&'static str),
     /// `Origin` is a web page that the configuration does not allow.
     ForeignOrigin,
+    /// `Sec-Fetch-Site: cross-site` or `same-site` from a page that is not a configured origin.
+    CrossSite,
+    /// A request body on a route that takes none.
+    BodyNotAccepted,
     /// `Authorization` was sent but does not carry the user's token.
     BadToken,
     ReaderNotFound(String),
@@ -28,8 +39,9 @@ pub enum ApiError {
 /// The JSON body of every error answer.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
-    /// Stable code: `foreign_host`, `foreign_origin`, `bad_token`, `reader_not_found`,
-    /// `not_found`, `too_many_streams`, `needs_token`, `bad_request`, `unavailable`.
+    /// Stable code: `foreign_host`, `malformed_host`, `duplicate_header`, `foreign_origin`,
+    /// `cross_site`, `body_not_accepted`, `bad_token`, `reader_not_found`, `not_found`,
+    /// `too_many_streams`, `needs_token`, `bad_request`, `unavailable`.
     pub error: &'static str,
     /// French, for people.
     pub message: String,
@@ -41,34 +53,52 @@ impl ApiError {
             ApiError::ForeignHost => (
                 StatusCode::FORBIDDEN,
                 "foreign_host",
-                "Nom d'hôte refusé : l'agent ne répond qu'à 127.0.0.1, localhost ou [::1] sur son port."
-                    .into(),
+                texte::FOREIGN_HOST.into(),
+            ),
+            ApiError::MalformedHost => (
+                StatusCode::BAD_REQUEST,
+                "malformed_host",
+                texte::MALFORMED_HOST.into(),
+            ),
+            ApiError::DuplicateHeader(name) => (
+                StatusCode::BAD_REQUEST,
+                "duplicate_header",
+                texte::duplicate_header(name),
             ),
             ApiError::ForeignOrigin => (
                 StatusCode::FORBIDDEN,
                 "foreign_origin",
-                "Origine refusée : ajoutez-la à [api] allowed_origins dans la configuration."
-                    .into(),
+                texte::FOREIGN_ORIGIN.into(),
+            ),
+            ApiError::CrossSite => (
+                StatusCode::FORBIDDEN,
+                "cross_site",
+                texte::CROSS_SITE.into(),
+            ),
+            ApiError::BodyNotAccepted => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body_not_accepted",
+                texte::BODY_NOT_ACCEPTED.into(),
             ),
             ApiError::BadToken => (
                 StatusCode::UNAUTHORIZED,
                 "bad_token",
-                "Jeton invalide : utilisez celui qu'affiche `cpx-agent token`.".into(),
+                texte::BAD_TOKEN.into(),
             ),
             ApiError::ReaderNotFound(id) => (
                 StatusCode::NOT_FOUND,
                 "reader_not_found",
-                format!("Aucun lecteur « {id} » : voir /v1/readers."),
+                texte::reader_not_found(id),
             ),
             ApiError::RouteNotFound => (
                 StatusCode::NOT_FOUND,
                 "not_found",
-                "Adresse inconnue : voir /v1/openapi.json.".into(),
+                texte::ROUTE_NOT_FOUND.into(),
             ),
             ApiError::TooManyStreams => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "too_many_streams",
-                "Trop de clients suivent déjà les événements ; réessayez plus tard.".into(),
+                texte::TOO_MANY_STREAMS.into(),
             ),
             ApiError::NeedsToken => (
                 StatusCode::UNAUTHORIZED,
@@ -91,11 +121,16 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, error, message) = self.parts();
         let mut response = (status, Json(ErrorBody { error, message })).into_response();
-        if self == ApiError::BadToken {
-            response.headers_mut().insert(
-                axum::http::header::WWW_AUTHENTICATE,
-                axum::http::HeaderValue::from_static("Bearer"),
-            );
+        let headers = response.headers_mut();
+        match self {
+            ApiError::BadToken => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            // The client may have sent a body we did not read: do not keep the connection.
+            ApiError::BodyNotAccepted | ApiError::MalformedHost | ApiError::DuplicateHeader(_) => {
+                headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
+            }
+            _ => {}
         }
         response
     }

@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod error;
 pub mod headers;
+pub mod listen;
 pub mod metrics;
 pub mod openapi;
 pub mod organisation;
@@ -28,8 +29,11 @@ pub use security::SecurityPolicy;
 
 /// Largest request body accepted (the API takes no uploads).
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
-/// SSE clients served at once; more get 503.
+/// SSE clients with the token or the page's session (the tray, the page with names) served
+/// at once; more get 503. Anonymous clients cannot take these slots.
 pub const MAX_SSE_CLIENTS: usize = 32;
+/// SSE clients without the token served at once (their own, smaller budget); more get 503.
+pub const MAX_ANONYMOUS_SSE_CLIENTS: usize = 16;
 
 /// Asks the daemon to read every present card again; returns how many reads were queued.
 pub type RefreshFn = Arc<dyn Fn() -> usize + Send + Sync>;
@@ -40,7 +44,10 @@ pub struct ApiContext {
     pub token: Token,
     pub policy: SecurityPolicy,
     pub refresh: RefreshFn,
+    /// SSE slots of the token and page-session holders.
     pub sse_slots: Arc<Semaphore>,
+    /// SSE slots of anonymous clients.
+    pub anonymous_sse_slots: Arc<Semaphore>,
     /// Set to `true` when the agent stops: SSE streams end so connections can close.
     pub stopping: watch::Sender<bool>,
     /// One-time codes and sessions of the status page (see `session`).
@@ -62,6 +69,7 @@ impl ApiContext {
             policy,
             refresh,
             sse_slots: Arc::new(Semaphore::new(MAX_SSE_CLIENTS)),
+            anonymous_sse_slots: Arc::new(Semaphore::new(MAX_ANONYMOUS_SSE_CLIENTS)),
             stopping: watch::Sender::new(false),
             sessions: session::Sessions::default(),
             organisation: None,

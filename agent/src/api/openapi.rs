@@ -17,8 +17,10 @@ impl Modify for TokenScheme {
         let components = openapi.components.get_or_insert_with(Default::default);
         let mut scheme = Http::new(HttpAuthScheme::Bearer);
         scheme.description = Some(
-            "Per-user token printed by `cpx-agent token`. Without it, holder names and \
-             identifiers (and card numbers) are absent from every answer."
+            "Per-user token printed by `cpx-agent token`. Without it (or the status page's \
+             session), nothing that identifies a person or a card is in any answer: no holder \
+             name or id, card number, chip serial, certificate serial number or fingerprint \
+             (`card_id` tells cards apart for the agent's run)."
                 .into(),
         );
         components.add_security_scheme("token", SecurityScheme::Http(scheme));
@@ -27,7 +29,7 @@ impl Modify for TokenScheme {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "cpx-agent local API", description = "Readers, CPx cards and their verdict for this organisation's RPPS+ contract. Loopback only; foreign Host or Origin → 403."),
+    info(title = "cpx-agent local API", description = "Readers, CPx cards and their verdict for this organisation's RPPS+ contract. Loopback only (127.0.0.1 and [::1]); foreign Host, Origin or absolute-form authority → 403; Sec-Fetch-Site cross-site or same-site (unless from a configured origin) → 403; a Host, Origin, Sec-Fetch-Site or Authorization header twice, or a Host that is not ASCII → 400; a request body → 413 (no route takes one)."),
     paths(
         super::routes::status,
         super::routes::readers,

@@ -1,8 +1,23 @@
 //! The API's security rules (architecture.md §Local API), applied to every request before any
-//! handler: `Host` must be the agent's own loopback name and port (DNS rebinding → 403); an
-//! `Origin` must be the agent itself or exactly one of `[api] allowed_origins` (else 403, and no
-//! CORS grant); personal data only for the bearer of the per-user token; security headers on
-//! every answer.
+//! handler:
+//! - `Host`, `Origin`, `Sec-Fetch-Site` and `Authorization` at most once each (two are
+//!   ambiguous: readers disagree on which counts) → 400; a `Host` that is not visible ASCII →
+//!   400;
+//! - `Host` must be the agent's own loopback name and port (DNS rebinding → 403), and so must
+//!   the authority of an absolute-form target (`GET http://host:port/… HTTP/1.1`);
+//! - an `Origin` must be the agent itself or exactly one of `[api] allowed_origins` (else 403,
+//!   and no CORS grant);
+//! - a browser request that says `Sec-Fetch-Site: cross-site` or `same-site` (another port of
+//!   the machine is same-site) is refused (403) unless its `Origin` is one of the configured
+//!   origins: the agent's own pages send `same-origin`, a typed or opened link `none`, so a
+//!   hostile page's `no-cors` requests (which carry no `Origin`) get nothing, not even an SSE
+//!   slot;
+//! - no route takes a body (the POST routes are actions without parameters): any body is
+//!   refused (413) whatever its framing (`Content-Length` or chunked), before any handler
+//!   runs; a route that takes one later is listed in `BODY_ROUTES` and its body is capped by
+//!   `RequestBodyLimitLayer` as it is read;
+//! - personal data only for the bearer of the per-user token (`auth`); security headers on
+//!   every answer.
 
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
@@ -12,6 +27,7 @@ use std::time::Duration;
 use std::convert::Infallible;
 use std::task::{Context, Poll};
 
+use axum::body::HttpBody;
 use axum::extract::Request;
 use axum::http::header::{self, HeaderName, HeaderValue};
 use axum::http::Method;
@@ -33,22 +49,22 @@ pub struct SecurityPolicy {
 }
 
 impl SecurityPolicy {
-    /// The policy for an agent listening on `listen` (a loopback address).
-    pub fn for_listen(listen: SocketAddr, allowed_origins: Vec<String>) -> SecurityPolicy {
-        let port = listen.port();
-        let mut allowed_hosts = vec![
-            format!("127.0.0.1:{port}"),
-            format!("localhost:{port}"),
-            format!("[::1]:{port}"),
-        ];
-        let own = listen.to_string();
-        if !allowed_hosts.contains(&own) {
-            allowed_hosts.push(own);
+    /// The policy for an agent listening on `port` of 127.0.0.1, and of [::1] when `ipv6`
+    /// (the names it does not hold are refused).
+    pub fn for_port(port: u16, ipv6: bool, allowed_origins: Vec<String>) -> SecurityPolicy {
+        let mut allowed_hosts = vec![format!("127.0.0.1:{port}"), format!("localhost:{port}")];
+        if ipv6 {
+            allowed_hosts.push(format!("[::1]:{port}"));
         }
         SecurityPolicy {
             allowed_hosts,
             allowed_origins,
         }
+    }
+
+    /// The policy for an agent holding `listen`'s port on both loopback families (tests).
+    pub fn for_listen(listen: SocketAddr, allowed_origins: Vec<String>) -> SecurityPolicy {
+        SecurityPolicy::for_port(listen.port(), true, allowed_origins)
     }
 
     fn host_allowed(&self, host: &str) -> bool {
@@ -145,28 +161,68 @@ where
             .counters
             .api_requests
             .fetch_add(1, Ordering::Relaxed);
+        // Method and path only: never a header (the token) nor the query (a one-time code).
+        tracing::debug!(method = %request.method(), path = request.uri().path(), "requête");
         let future = match check(&ctx.policy, &request) {
             Ok(()) => Either::Right(self.inner.call(request)),
-            Err(refusal) => Either::Left(ready(Ok(refusal.into_response()))),
+            Err(refusal) => {
+                tracing::debug!(?refusal, "requête refusée");
+                Either::Left(ready(Ok(refusal.into_response())))
+            }
         };
         future.map(add_security_headers as fn(Answer) -> Answer)
     }
 }
 
+/// `Sec-Fetch-Site`, sent by browsers on every request.
+pub const SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
+
+/// Request headers allowed once at most.
+const SINGLE_HEADERS: [&str; 4] = ["host", "origin", "sec-fetch-site", "authorization"];
+
+/// Paths of the routes that take a request body: none today (see the module comment).
+const BODY_ROUTES: [&str; 0] = [];
+
 fn check(policy: &SecurityPolicy, request: &Request) -> Result<(), ApiError> {
     let headers = request.headers();
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .or_else(|| request.uri().authority().map(|a| a.as_str()));
-    if !host.is_some_and(|h| policy.host_allowed(h)) {
+    for name in SINGLE_HEADERS {
+        let mut values = headers.get_all(name).iter();
+        if values.next().is_some() && values.next().is_some() {
+            return Err(ApiError::DuplicateHeader(name));
+        }
+    }
+    let host = match headers.get(header::HOST) {
+        Some(value) => Some(value.to_str().map_err(|_| ApiError::MalformedHost)?),
+        None => None,
+    };
+    // Absolute-form target (`GET http://host:port/path`): its authority must be ours too.
+    let authority = request.uri().authority().map(|a| a.as_str());
+    if let Some(authority) = authority {
+        if request.uri().scheme_str() != Some("http") || !policy.host_allowed(authority) {
+            return Err(ApiError::ForeignHost);
+        }
+    }
+    if !host.or(authority).is_some_and(|h| policy.host_allowed(h)) {
         return Err(ApiError::ForeignHost);
     }
-    if headers
-        .get(header::ORIGIN)
-        .is_some_and(|o| !o.to_str().is_ok_and(|o| policy.origin_allowed(o)))
-    {
-        return Err(ApiError::ForeignOrigin);
+    let origin = match headers.get(header::ORIGIN) {
+        Some(value) => match value.to_str() {
+            Ok(origin) if policy.origin_allowed(origin) => Some(origin),
+            _ => return Err(ApiError::ForeignOrigin),
+        },
+        None => None,
+    };
+    if let Some(site) = headers.get(&SEC_FETCH_SITE) {
+        let own = site == "same-origin" || site == "none";
+        let configured = origin.is_some_and(|o| policy.allowed_origins.iter().any(|a| a == o));
+        if !own && !configured {
+            return Err(ApiError::CrossSite);
+        }
+    }
+    let body = request.body();
+    let empty = body.is_end_stream() || body.size_hint().exact() == Some(0);
+    if !(empty || BODY_ROUTES.contains(&request.uri().path())) {
+        return Err(ApiError::BodyNotAccepted);
     }
     Ok(())
 }

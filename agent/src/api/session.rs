@@ -9,6 +9,10 @@
 //! own; `Sec-Fetch-Site` absent, `same-origin` or `none`): another local web page, even one
 //! listed in `allowed_origins`, never gets names through the user's cookie.
 //!
+//! Wrong codes: the 256-bit codes make guessing hopeless; as defence in depth, after
+//! `MAX_FAILED_CODES` refused links within `FAILURE_WINDOW`, every link is answered 429 for
+//! `LOCKOUT` (a legitimate user waits and asks for a new link).
+//!
 //! Limits: browsers do not scope cookies by port, so another program listening on another
 //! loopback port of the same machine could receive the cookie if the user's browser visits
 //! it; the session then only shows holder names, lasts `SESSION_LIFETIME`, and the agent's
@@ -42,6 +46,12 @@ const MAX_CODES: usize = 16;
 const MAX_SESSIONS: usize = 32;
 /// Random bytes in a code and in a session id (printed as hex).
 const SECRET_BYTES: usize = 32;
+/// Refused links allowed within `FAILURE_WINDOW` before the lockout.
+pub const MAX_FAILED_CODES: u32 = 10;
+/// The window in which refused links are counted.
+pub const FAILURE_WINDOW: Duration = Duration::from_secs(60);
+/// How long every link is refused (429) once `MAX_FAILED_CODES` is reached.
+pub const LOCKOUT: Duration = Duration::from_secs(60);
 
 #[derive(Debug)]
 struct Secret {
@@ -53,6 +63,24 @@ struct Secret {
 struct Secrets {
     codes: Vec<Secret>,
     sessions: Vec<Secret>,
+    failures: Failures,
+}
+
+/// Refused links, counted per window, and the lockout they may cause.
+#[derive(Debug, Default)]
+struct Failures {
+    window_start: Option<Instant>,
+    count: u32,
+    locked_until: Option<Instant>,
+}
+
+/// Why a link opened no session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    /// Unknown, spent or expired code.
+    Invalid,
+    /// Too many refused links lately: every link is refused for this long still.
+    TooManyAttempts { retry_after: Duration },
 }
 
 /// One-time codes and open sessions, in memory.
@@ -116,25 +144,52 @@ impl Sessions {
         Some(value)
     }
 
-    /// Uses up `code`: a new session id when the code was live, `None` otherwise.
-    pub fn redeem(&self, code: &str) -> Option<String> {
+    /// Uses up `code`: a new session id when the code was live. A refused code counts
+    /// towards the lockout; during the lockout no code is even looked at (a live one stays
+    /// usable afterwards, if still in time).
+    pub fn redeem(&self, code: Option<&str>) -> Result<String, Refused> {
         let now = Instant::now();
         let mut secrets = self.lock();
-        let index = secrets
-            .codes
-            .iter()
-            .position(|c| same_secret(&c.value, code))?;
-        let used = secrets.codes.remove(index);
-        if used.expires <= now {
-            return None;
+        if let Some(until) = secrets.failures.locked_until {
+            if until > now {
+                return Err(Refused::TooManyAttempts {
+                    retry_after: until - now,
+                });
+            }
+            secrets.failures = Failures::default();
         }
-        let session = random_secret()?;
+        let index = code.and_then(|code| {
+            secrets
+                .codes
+                .iter()
+                .position(|c| same_secret(&c.value, code))
+        });
+        let live = index
+            .map(|i| secrets.codes.remove(i))
+            .filter(|c| c.expires > now);
+        if live.is_none() {
+            let failures = &mut secrets.failures;
+            if failures
+                .window_start
+                .is_none_or(|start| now.duration_since(start) >= FAILURE_WINDOW)
+            {
+                failures.window_start = Some(now);
+                failures.count = 0;
+            }
+            failures.count += 1;
+            if failures.count >= MAX_FAILED_CODES {
+                failures.locked_until = Some(now + LOCKOUT);
+                tracing::warn!("{}", texte::TOO_MANY_ATTEMPTS_LOG);
+            }
+            return Err(Refused::Invalid);
+        }
+        let session = random_secret().ok_or(Refused::Invalid)?;
         keep_live(&mut secrets.sessions, now, MAX_SESSIONS);
         secrets.sessions.push(Secret {
             value: session.clone(),
             expires: now + self.session_lifetime,
         });
-        Some(session)
+        Ok(session)
     }
 
     /// Whether `id` is an open session.
@@ -196,17 +251,34 @@ pub struct CodeQuery {
     code: Option<String>,
 }
 
-fn refused_page() -> Response {
+fn refused_page(refused: Refused) -> Response {
+    let (status, title, text) = match refused {
+        Refused::Invalid => (
+            StatusCode::FORBIDDEN,
+            texte::LINK_REFUSED_TITLE,
+            texte::LINK_REFUSED.to_string(),
+        ),
+        Refused::TooManyAttempts { retry_after } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            texte::TOO_MANY_ATTEMPTS_TITLE,
+            texte::too_many_attempts(retry_after.as_secs().max(1)),
+        ),
+    };
     let html = format!(
         "<!DOCTYPE html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{title}</title><link rel=\"stylesheet\" href=\"/ui/app.css\"></head>\
          <body><main><h1>{title}</h1><p>{text}</p><p><a href=\"/\">{back}</a></p></main>\
          </body></html>\n",
-        title = texte::LINK_REFUSED_TITLE,
-        text = texte::LINK_REFUSED,
         back = texte::BACK,
     );
-    let mut response = (StatusCode::FORBIDDEN, html).into_response();
+    let mut response = (status, html).into_response();
+    if let Refused::TooManyAttempts { retry_after } = refused {
+        let seconds = retry_after.as_secs().max(1).to_string();
+        if let Ok(value) = HeaderValue::from_str(&seconds) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+    }
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/html; charset=utf-8"),
@@ -224,8 +296,9 @@ pub async fn open_session(
     headers: HeaderMap,
     Query(query): Query<CodeQuery>,
 ) -> Response {
-    let Some(session) = query.code.as_deref().and_then(|c| ctx.sessions.redeem(c)) else {
-        return refused_page();
+    let session = match ctx.sessions.redeem(query.code.as_deref()) {
+        Ok(session) => session,
+        Err(refused) => return refused_page(refused),
     };
     let cookie = format!(
         "{}={session}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}",

@@ -124,8 +124,13 @@ pub async fn events(
     caller: Caller,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    let slot = ctx
-        .sse_slots
+    // Token and page-session holders (the tray, the page) have slots of their own.
+    let slots = if caller.authorised {
+        &ctx.sse_slots
+    } else {
+        &ctx.anonymous_sse_slots
+    };
+    let slot = slots
         .clone()
         .try_acquire_owned()
         .map_err(|_| ApiError::TooManyStreams)?;

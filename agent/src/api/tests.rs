@@ -35,7 +35,8 @@ pub(crate) fn sample_card(surname: &str, serial: &str) -> CardReport {
             profession_code: Some(10),
         }),
         structure: None,
-        card_number: Some("8025000001/1234567890".into()),
+        card_number: Some("1234567890".into()),
+        card_issuer: Some("8025000001".into()),
         not_before: Some(datetime!(2024-01-01 0:00 UTC)),
         not_after: Some(datetime!(2030-01-01 0:00 UTC)),
         pin_tries_left: Some(3),
@@ -87,6 +88,7 @@ fn with_card(f: &Fixture, reader: &str, surname: &str, serial: &str) {
         reader,
         generation,
         CardView {
+            card_id: None,
             report: sample_card(surname, serial),
             verdict: verdict(Status::Ready),
         }
@@ -372,6 +374,7 @@ async fn sse_snapshot_first_then_numbered_events() {
             "Reader A 00",
             generation,
             CardView {
+                card_id: None,
                 report: sample_card("DUPONT", "01"),
                 verdict: verdict(Status::Ready),
             },
@@ -442,23 +445,198 @@ async fn sse_resumes_after_last_event_id_and_reports_a_gap() {
 }
 
 #[tokio::test]
-async fn too_many_sse_clients_get_503() {
+async fn anonymous_sse_clients_have_their_own_smaller_budget() {
     let f = fixture(&[]);
-    let mut open = Vec::new();
-    for _ in 0..MAX_SSE_CLIENTS {
-        let response = f
-            .router
+    let open_stream = |token: bool| {
+        let mut request = get("/v1/events");
+        if token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {TOKEN}"));
+        }
+        f.router
             .clone()
-            .oneshot(get("/v1/events").body(Body::empty()).unwrap())
-            .await
-            .unwrap();
+            .oneshot(request.body(Body::empty()).unwrap())
+    };
+    let mut open = Vec::new();
+    for _ in 0..MAX_ANONYMOUS_SSE_CLIENTS {
+        let response = open_stream(false).await.unwrap();
         assert_eq!(response.status(), StatusCode::OK);
         open.push(response);
     }
     let (code, _, body) = send(&f, get("/v1/events").body(Body::empty()).unwrap()).await;
     assert_eq!(code, StatusCode::SERVICE_UNAVAILABLE);
     assert!(body.contains("too_many_streams"));
+    // Token holders (the tray, the page with a session) are not starved by them.
+    for _ in 0..MAX_SSE_CLIENTS {
+        let response = open_stream(true).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        open.push(response);
+    }
+    assert_eq!(
+        open_stream(true).await.unwrap().status(),
+        StatusCode::SERVICE_UNAVAILABLE
+    );
     drop(open);
     let (code, _, _) = send(&f, get("/healthz").body(Body::empty()).unwrap()).await;
     assert_eq!(code, StatusCode::OK);
+    assert_eq!(open_stream(false).await.unwrap().status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn ambiguous_or_malformed_requests_are_refused() {
+    let f = fixture(&["https://portail.example.fr"]);
+    for (name, values) in [
+        ("host", [HOST, "evil.example"]),
+        ("host", [HOST, HOST]),
+        ("origin", ["http://127.0.0.1:8787", "https://evil.example"]),
+        ("sec-fetch-site", ["same-origin", "cross-site"]),
+        ("authorization", ["Bearer a", "Bearer b"]),
+    ] {
+        let mut request = Request::get("/v1/status");
+        if name != "host" {
+            request = request.header(header::HOST, HOST);
+        }
+        for value in values {
+            request = request.header(name, value);
+        }
+        let (code, headers, body) = send(&f, request.body(Body::empty()).unwrap()).await;
+        assert_eq!(code, StatusCode::BAD_REQUEST, "{name} twice");
+        assert!(body.contains("duplicate_header"), "{body}");
+        assert_eq!(headers[header::CONNECTION], "close");
+    }
+    let latin1 = axum::http::HeaderValue::from_bytes(b"127.0.0.1\xe9:8787").unwrap();
+    let request = Request::get("http://127.0.0.1:8787/v1/status")
+        .header(header::HOST, latin1)
+        .body(Body::empty())
+        .unwrap();
+    let (code, _, body) = send(&f, request).await;
+    assert_eq!(code, StatusCode::BAD_REQUEST);
+    assert!(body.contains("malformed_host"), "{body}");
+}
+
+#[tokio::test]
+async fn an_absolute_form_target_must_name_the_agent() {
+    let f = fixture(&[]);
+    for (target, expected) in [
+        ("http://evil.example:8787/v1/status", StatusCode::FORBIDDEN),
+        ("https://127.0.0.1:8787/v1/status", StatusCode::FORBIDDEN),
+        ("http://127.0.0.1:9999/v1/status", StatusCode::FORBIDDEN),
+        ("http://127.0.0.1:8787/v1/status", StatusCode::OK),
+        ("http://[::1]:8787/healthz", StatusCode::OK),
+    ] {
+        let request = Request::get(target)
+            .header(header::HOST, HOST)
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(send(&f, request).await.0, expected, "{target}");
+    }
+    // Without a Host header, the target's authority is the host.
+    let request = Request::get("http://localhost:8787/healthz")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&f, request).await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn names_the_agent_does_not_hold_are_refused() {
+    let state = Arc::new(DaemonState::new(ServiceState::Running));
+    let ctx = Arc::new(ApiContext::new(
+        state,
+        Token::from_secret(TOKEN),
+        SecurityPolicy::for_port(8787, false, Vec::new()),
+        Arc::new(|| 0),
+    ));
+    let app = router(ctx);
+    for (host, expected) in [
+        ("[::1]:8787", StatusCode::FORBIDDEN),
+        ("127.0.0.1:8787", StatusCode::OK),
+        ("localhost:8787", StatusCode::OK),
+    ] {
+        let request = Request::get("/healthz")
+            .header(header::HOST, host)
+            .body(Body::empty())
+            .unwrap();
+        let status = app.clone().oneshot(request).await.unwrap().status();
+        assert_eq!(status, expected, "{host} on an agent without IPv6");
+    }
+}
+
+#[tokio::test]
+async fn cross_site_browser_requests_are_refused() {
+    let f = fixture(&["https://portail.example.fr"]);
+    for path in [
+        "/v1/status",
+        "/v1/events",
+        "/",
+        "/ui/app.js",
+        "/healthz",
+        "/metrics",
+    ] {
+        for site in ["cross-site", "same-site"] {
+            let request = get(path)
+                .header("sec-fetch-site", site)
+                .body(Body::empty())
+                .unwrap();
+            let (code, headers, body) = send(&f, request).await;
+            assert_eq!(code, StatusCode::FORBIDDEN, "{path} {site}");
+            assert!(body.contains("cross_site"), "{body}");
+            assert_eq!(headers["x-content-type-options"], "nosniff");
+        }
+        for site in ["same-origin", "none"] {
+            let request = get(path)
+                .header("sec-fetch-site", site)
+                .body(Body::empty())
+                .unwrap();
+            let response = f.router.clone().oneshot(request).await.unwrap();
+            assert_eq!(response.status(), StatusCode::OK, "{path} {site}");
+        }
+    }
+    let request = Request::post("/v1/refresh")
+        .header(header::HOST, HOST)
+        .header("sec-fetch-site", "cross-site")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&f, request).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(f.refreshes.load(Ordering::SeqCst), 0, "nothing queued");
+    // A configured origin's CORS requests are cross-site by nature: allowed.
+    let request = get("/v1/status")
+        .header(header::ORIGIN, "https://portail.example.fr")
+        .header("sec-fetch-site", "cross-site")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&f, request).await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn routes_without_a_body_refuse_one() {
+    let f = fixture(&[]);
+    let chunks = futures::stream::iter(
+        (0..16).map(|_| Ok::<_, std::io::Error>(axum::body::Bytes::from(vec![b'a'; 65536]))),
+    );
+    for (method, body) in [
+        ("POST", Body::from("x")),
+        ("POST", Body::from(vec![0u8; MAX_BODY_BYTES + 1])),
+        ("POST", Body::from_stream(chunks)),
+        ("GET", Body::from("{}")),
+    ] {
+        let path = if method == "POST" {
+            "/v1/refresh"
+        } else {
+            "/v1/status"
+        };
+        let request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, HOST)
+            .body(body)
+            .unwrap();
+        let (code, _, answer) = send(&f, request).await;
+        assert_eq!(code, StatusCode::PAYLOAD_TOO_LARGE, "{method} {path}");
+        assert!(answer.contains("body_not_accepted"), "{answer}");
+    }
+    assert_eq!(f.refreshes.load(Ordering::SeqCst), 0, "nothing queued");
+    let request = Request::post("/v1/refresh")
+        .header(header::HOST, HOST)
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&f, request).await.0, StatusCode::ACCEPTED);
 }

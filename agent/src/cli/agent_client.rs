@@ -6,6 +6,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use crate::port_file::Locator;
 use crate::token::Token;
 
 /// Connecting and answering, on loopback.
@@ -22,8 +23,19 @@ pub enum Reply {
     Failed(String),
 }
 
-/// One request to the agent at `addr`, with the user's token. `body`: JSON to send.
-pub fn call(addr: SocketAddr, method: &str, path: &str, body: Option<&serde_json::Value>) -> Reply {
+/// One request to the user's agent, with the user's token: at the configured address
+/// (`[api] listen`), else where its port file says (an agent that is not running there is
+/// `NotRunning`). `body`: JSON to send.
+pub fn call(
+    configured: Option<SocketAddr>,
+    method: &str,
+    path: &str,
+    body: Option<&serde_json::Value>,
+) -> Reply {
+    let addr = match Locator::new(configured).and_then(|l| l.resolve()) {
+        Ok(addr) => addr,
+        Err(_) => return Reply::NotRunning,
+    };
     let token = match Token::default_path().and_then(|p| Token::load_or_create(&p)) {
         Ok(t) => t,
         Err(e) => return Reply::Failed(e.to_string()),

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use super::exit;
 use crate::config::Config;
+use crate::port_file::Locator;
 
 /// `--config FILE`.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -55,4 +56,21 @@ pub fn print_json<T: serde::Serialize>(value: &T) {
 /// Writes text on stdout.
 pub fn print_text(text: &str) {
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
+/// How to find this user's agent: `explicit` (`--listen`, `--agent`), else `[api] listen` of
+/// the configuration, else the port file of the automatic rule (`port_file`). Prints why not
+/// and gives the exit code.
+pub fn locate_agent(
+    config: &ConfigArg,
+    explicit: Option<std::net::SocketAddr>,
+) -> Result<Locator, u8> {
+    let configured = match explicit {
+        Some(addr) => Some(addr),
+        None => config.load()?.api.listen,
+    };
+    Locator::new(configured).map_err(|e| {
+        print_error(&e.to_string());
+        exit::FINDINGS
+    })
 }

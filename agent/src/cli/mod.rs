@@ -20,6 +20,7 @@ pub mod exit;
 pub mod finess;
 pub mod inspect_cert;
 pub mod open;
+pub mod port;
 pub mod roster;
 pub mod run;
 pub mod setup;
@@ -54,6 +55,8 @@ pub enum Command {
     /// Ouvre la page d'état avec les noms des porteurs (lien à usage unique) / open the
     /// status page in a session that shows holder names.
     Open(open::Args),
+    /// Affiche le port de l'agent de cet utilisateur / print this user's agent's port.
+    Port(port::Args),
     /// Icône de la zone de notification (StatusNotifierItem) / tray icon over the agent's state.
     Tray(tray::Args),
     /// La démarche RPPS+ pas à pas : où en est l'organisation, cocher une étape / the RPPS+
@@ -87,6 +90,7 @@ impl Command {
             Command::Run(args) => run::run(args),
             Command::Token(args) => token::run(args),
             Command::Open(args) => open::run(args),
+            Command::Port(args) => port::run(args),
             Command::Tray(args) => tray::run(args),
             Command::Checklist(args) => checklist::run(args),
             Command::Setup(args) => setup::run(args),

@@ -1,5 +1,6 @@
 //! `cpx-agent open [--config FILE] [--listen ADDR] [--print]`: opens the status page in a
-//! session that shows holder names. Asks the running agent, with the per-user token, for a
+//! session that shows holder names. Finds this user's agent (`--listen`, `[api] listen`, else
+//! the port file: `common::locate_agent`) and asks it, with the per-user token, for a
 //! one-time code (`POST /v1/session/otp`), then prints the one-time link
 //! `http://ADDR/session?code=…` (single use, valid one minute) and, when a display is there,
 //! opens it in the browser (`platform::open_in_browser`). Exit: 0 link obtained; 1 the agent does not answer or refuses
@@ -9,7 +10,7 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
-use super::common::{print_error, print_text, ConfigArg};
+use super::common::{locate_agent, print_error, print_text, ConfigArg};
 use super::exit;
 use crate::api::session::OneTimeCode;
 use crate::platform;
@@ -23,7 +24,8 @@ const AGENT_WAIT: Duration = Duration::from_secs(5);
 pub struct Args {
     #[command(flatten)]
     pub config: ConfigArg,
-    /// Adresse de l'agent (défaut : [api] listen, 127.0.0.1:8787).
+    /// Adresse de l'agent (défaut : [api] listen, sinon le port de l'agent de cet
+    /// utilisateur, `cpx-agent port`).
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<SocketAddr>,
     /// Affiche le lien sans lancer le navigateur / print the link only.
@@ -32,12 +34,15 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> u8 {
-    let addr = match args.listen {
-        Some(addr) => addr,
-        None => match args.config.load() {
-            Ok(config) => config.api.listen,
-            Err(code) => return code,
+    let addr = match locate_agent(&args.config, args.listen) {
+        Ok(locator) => match locator.resolve() {
+            Ok(addr) => addr,
+            Err(e) => {
+                print_error(&e.to_string());
+                return exit::FINDINGS;
+            }
         },
+        Err(code) => return code,
     };
     let token = match Token::default_path().and_then(|p| Token::load_or_create(&p)) {
         Ok(t) => t,

@@ -3,15 +3,21 @@
 //! stops them all cleanly on SIGTERM/SIGINT: the API stops accepting, the monitor's blocking
 //! call is cancelled, reads in progress finish (their card is left as it was, never reset),
 //! then the process exits. Exit: 0 after a clean stop; 2 configuration error (naming the key);
-//! 4 the listening port is taken; 1 any other failure to start.
+//! 4 the listening port is taken (on either loopback family: never a half-listen) or no port
+//! is free; 1 any other failure to start.
+//!
+//! The port: `--listen`, else `[api] listen`, else the first port from 8787 free on both
+//! 127.0.0.1 and [::1] (`api::listen`); it is written with the pid to the user's port file
+//! (`port_file`) for the tray, `cpx-agent open` and local applications, and removed at stop.
 
-use std::net::SocketAddr;
+use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::common::{print_error, ConfigArg};
 use super::exit;
+use crate::api::listen::ListenError;
 use crate::api::organisation::{Organisation, PortError};
 use crate::api::{self, ApiContext, SecurityPolicy};
 use crate::config::Config;
@@ -19,6 +25,7 @@ use crate::daemon::monitor::{self, MonitorStop};
 use crate::daemon::worker::Workers;
 use crate::model::status::ServiceState;
 use crate::platform::{self, StopRequest};
+use crate::port_file::{self, PortRecord};
 use crate::reading::{CardSource, Pipeline};
 use crate::state::DaemonState;
 use crate::text::run as texte;
@@ -31,7 +38,8 @@ mod organisation;
 pub struct Args {
     #[command(flatten)]
     pub config: ConfigArg,
-    /// Adresse d'écoute de l'API, bouclage uniquement (défaut : [api] listen, 127.0.0.1:8787).
+    /// Adresse d'écoute de l'API, bouclage uniquement (défaut : [api] listen, sinon le premier
+    /// port libre à partir de 8787) ; le port est tenu sur 127.0.0.1 et [::1].
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<SocketAddr>,
 }
@@ -59,6 +67,8 @@ const REJUDGE_EVERY: Duration = Duration::from_secs(600);
 pub enum RunError {
     #[error("{}", texte::port_taken(.0))]
     PortTaken(SocketAddr),
+    #[error("{}", texte::no_free_port(*first, *last))]
+    NoFreePort { first: u16, last: u16 },
     #[error("{}", texte::not_loopback(.0))]
     NotLoopback(SocketAddr),
     #[error("{}", texte::cannot_listen(addr, source))]
@@ -75,7 +85,7 @@ pub enum RunError {
 impl RunError {
     pub fn exit_code(&self) -> u8 {
         match self {
-            RunError::PortTaken(_) => exit::PORT_TAKEN,
+            RunError::PortTaken(_) | RunError::NoFreePort { .. } => exit::PORT_TAKEN,
             RunError::NotLoopback(_) => exit::USAGE,
             _ => exit::START_FAILED,
         }
@@ -88,27 +98,26 @@ fn serve(
     listen: Option<SocketAddr>,
     explicit_config: Option<PathBuf>,
 ) -> Result<(), RunError> {
-    let listen = listen.unwrap_or(config.api.listen);
+    let configured = listen.or(config.api.listen);
     let allowed_origins = config.api.allowed_origins.clone();
     let pipeline = Arc::new(Pipeline::new(config));
     let cards: Arc<dyn CardSource> = pipeline.clone();
-    if !listen.ip().is_loopback() {
-        return Err(RunError::NotLoopback(listen));
+    if let Some(addr) = configured.filter(|a| !a.ip().is_loopback()) {
+        return Err(RunError::NotLoopback(addr));
     }
     let token = Token::load_or_create(&Token::default_path()?)?;
     // Bind first: a taken port is reported before anything starts.
-    let listener = std::net::TcpListener::bind(listen).map_err(|source| {
-        if source.kind() == std::io::ErrorKind::AddrInUse {
-            RunError::PortTaken(listen)
-        } else {
-            RunError::Listen {
-                addr: listen,
-                source,
-            }
-        }
+    let listening = api::listen::listen(configured).map_err(|error| match error {
+        ListenError::Taken(addr) => RunError::PortTaken(addr),
+        ListenError::NoFreePort { first, last } => RunError::NoFreePort { first, last },
+        ListenError::NotLoopback(addr) => RunError::NotLoopback(addr),
+        ListenError::Other { addr, source } => RunError::Listen { addr, source },
     })?;
-    listener.set_nonblocking(true).map_err(RunError::Start)?;
-    let listen = listener.local_addr().map_err(RunError::Start)?;
+    for listener in &listening.listeners {
+        listener.set_nonblocking(true).map_err(RunError::Start)?;
+    }
+    let listen = SocketAddr::from((Ipv4Addr::LOCALHOST, listening.port));
+    let _port_file = publish_port(listening.port);
 
     let state = Arc::new(DaemonState::new(ServiceState::Unavailable));
     let workers = Arc::new(Workers::new(state.clone(), cards.clone()));
@@ -131,7 +140,7 @@ fn serve(
         ApiContext::new(
             state.clone(),
             token,
-            SecurityPolicy::for_listen(listen, allowed_origins),
+            SecurityPolicy::for_port(listening.port, listening.ipv6, allowed_origins),
             Arc::new(move || refresh_workers.refresh()),
         )
         .with_organisation(organisation.clone()),
@@ -144,10 +153,22 @@ fn serve(
         .build()
         .map_err(RunError::Start)?;
     let served = runtime.block_on(async {
-        let listener = tokio::net::TcpListener::from_std(listener).map_err(RunError::Start)?;
+        let listeners = listening
+            .listeners
+            .into_iter()
+            .map(tokio::net::TcpListener::from_std)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(RunError::Start)?;
         // Caught before anything is announced: no stop request is missed.
         let mut signals = platform::StopSignals::listen().map_err(RunError::Start)?;
-        tracing::info!("API à l'écoute sur http://{listen}");
+        if listening.ipv6 {
+            tracing::info!(
+                "API à l'écoute sur http://{listen} et http://[::1]:{}",
+                listening.port
+            );
+        } else {
+            tracing::info!("API à l'écoute sur http://{listen} (pas d'IPv6 sur cette machine)");
+        }
         println!("cpx-agent : API sur http://{listen} (Ctrl-C pour arrêter)");
         let rejudge_state = state.clone();
         let rejudge_cards = cards.clone();
@@ -194,7 +215,7 @@ fn serve(
             }
             let _ = stopping.send(true);
         };
-        api::server::serve(listener, api::router(ctx.clone()), stop_signal).await;
+        api::server::serve(listeners, api::router(ctx.clone()), stop_signal).await;
         rejudge.abort();
         follow.abort();
         reloader.abort();
@@ -218,6 +239,40 @@ fn serve(
     }
     tracing::info!("arrêté");
     served
+}
+
+/// The port file while the agent runs: removed when dropped (if still this agent's).
+struct PublishedPort(Option<PathBuf>);
+
+impl Drop for PublishedPort {
+    fn drop(&mut self) {
+        if let Some(path) = &self.0 {
+            port_file::remove_if_ours(path, std::process::id());
+        }
+    }
+}
+
+/// Writes the port file for the user's clients; where it cannot be written, says what that
+/// means and goes on (a configured port is still found through the configuration).
+fn publish_port(port: u16) -> PublishedPort {
+    let Some(path) = port_file::path() else {
+        tracing::warn!("{}", crate::text::port::no_port_file_dir());
+        return PublishedPort(None);
+    };
+    let record = PortRecord {
+        port,
+        pid: std::process::id(),
+    };
+    match port_file::write(&path, record) {
+        Ok(()) => PublishedPort(Some(path)),
+        Err(e) => {
+            tracing::warn!(
+                "{}",
+                crate::text::port::port_file_not_written(&path, &e.to_string())
+            );
+            PublishedPort(None)
+        }
+    }
 }
 
 /// Judges every card present again, outside the state's lock (the judge may open the FINESS

@@ -14,6 +14,7 @@ use crate::model::status::StatusSnapshot;
 use crate::model::verdict::Status;
 use crate::platform;
 use crate::reading::{Pipeline, ServiceUnavailable};
+use crate::state::card_id::CardIds;
 use crate::text::human;
 
 #[derive(Debug, clap::Args)]
@@ -30,7 +31,12 @@ pub fn run(args: &Args) -> u8 {
         Err(code) => return code,
     };
     match Pipeline::new(config).snapshot(OffsetDateTime::now_utc()) {
-        Ok(snap) => {
+        Ok(mut snap) => {
+            // Opaque ids, as in the agent's API (per run: this command).
+            let ids = CardIds::new();
+            for card in snap.readers.iter_mut().filter_map(|r| r.card.as_mut()) {
+                card.card_id = ids.of(&card.report);
+            }
             if args.output.json {
                 print_json(&snap);
             } else {

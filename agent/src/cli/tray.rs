@@ -8,13 +8,15 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use super::common::{print_error, usage_error, ConfigArg};
 use super::exit;
+use crate::port_file::Locator;
 use crate::text::tray as texte;
 use crate::token::Token;
 use crate::tray::follow::AgentClient;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Adresse de l'agent (défaut : [api] listen de la configuration, http://127.0.0.1:8787).
+    /// Adresse de l'agent (défaut : [api] listen de la configuration, sinon le port de l'agent
+    /// de cet utilisateur, relu à chaque connexion).
     #[arg(long, value_name = "URL")]
     pub agent: Option<String>,
     #[command(flatten)]
@@ -51,12 +53,19 @@ pub fn run(args: &Args) -> u8 {
         Ok(config) => config,
         Err(code) => return code,
     };
-    let addr = match &args.agent {
+    let explicit = match &args.agent {
         Some(value) => match parse_agent_address(value) {
-            Ok(addr) => addr,
+            Ok(addr) => Some(addr),
             Err(message) => return usage_error(&message),
         },
-        None => config.api.listen,
+        None => None,
+    };
+    let locator = match Locator::new(explicit.or(config.api.listen)) {
+        Ok(locator) => locator,
+        Err(e) => {
+            print_error(&e.to_string());
+            return exit::FINDINGS;
+        }
     };
     let token = if args.no_token {
         None
@@ -70,7 +79,7 @@ pub fn run(args: &Args) -> u8 {
             }
         }
     };
-    let client = match AgentClient::new(addr, token) {
+    let client = match AgentClient::new(locator, token) {
         Ok(client) => client,
         Err(e) => return usage_error(&e),
     };

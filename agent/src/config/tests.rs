@@ -32,7 +32,7 @@ fn issue_example_parses() {
     assert_eq!(contract.egs[0].as_str(), "750100125");
     assert_eq!(c.checks.expiry_warning_days, 30);
     assert!(!c.checks.accept_test_cards);
-    assert_eq!(c.api.listen.to_string(), DEFAULT_LISTEN);
+    assert_eq!(c.api.listen, None, "the automatic port rule");
     assert!(c.api.allowed_origins.is_empty());
     assert_eq!(c.source.as_deref(), Some(Path::new("/etc/cpx/config.toml")));
 }
@@ -176,10 +176,10 @@ fn wrong_type_refused() {
 #[test]
 fn api_defaults_and_validation() {
     let c = parse("[api]\nallowed_origins = [\"https://intranet.example.fr\"]").unwrap();
-    assert_eq!(c.api.listen.to_string(), "127.0.0.1:8787");
+    assert_eq!(c.api.listen, None, "the automatic port rule");
     assert_eq!(c.api.allowed_origins, vec!["https://intranet.example.fr"]);
     let c = parse("[api]\nlisten = \"[::1]:9000\"").unwrap();
-    assert_eq!(c.api.listen.port(), 9000);
+    assert_eq!(c.api.listen.map(|l| l.port()), Some(9000));
     assert_eq!(
         invalid_key("[api]\nlisten = \"0.0.0.0:8787\""),
         "api.listen"

@@ -185,7 +185,7 @@ fn work(reader: String, queue: Receiver<Job>, state: Arc<DaemonState>, cards: Ar
                     started.elapsed().as_millis()
                 );
                 last_seen = Some(report.clone());
-                state.card_read(&reader, job.generation, CardView { report, verdict });
+                state.card_read(&reader, job.generation, CardView::new(report, verdict));
             }
             Err(failure) => {
                 let retry = crate::model::status::retry_alone(failure.code);

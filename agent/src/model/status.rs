@@ -19,9 +19,26 @@ pub enum ServiceState {
 /// A card in a reader: what the card layer read, and the judge's verdict on it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CardView {
+    /// Opaque id of this card while the agent runs (`c-` and 16 hex digits): tells two cards
+    /// apart without identifying them (a keyed hash with a key drawn at each start; it means
+    /// nothing outside this run of the agent). Absent for a card with neither chip serial nor
+    /// certificate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_id: Option<String>,
     #[serde(flatten)]
     pub report: CardReport,
     pub verdict: Verdict,
+}
+
+impl CardView {
+    /// A card and its verdict, without an id yet (the state gives it one).
+    pub fn new(report: CardReport, verdict: Verdict) -> CardView {
+        CardView {
+            card_id: None,
+            report,
+            verdict,
+        }
+    }
 }
 
 /// One PC/SC reader and its card, if any.

@@ -166,3 +166,23 @@ pub fn open_in_browser(url: &str) -> bool {
 
 #[cfg(test)]
 mod tests;
+
+/// Whether `pid` is a running `cpx-agent`: it exists (kill 0) and `/proc/PID/comm` names it.
+pub fn is_running_agent(pid: u32) -> bool {
+    let Ok(pid_t) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    // SAFETY: kill(2) with signal 0 only checks that the process exists.
+    let exists = unsafe { libc::kill(pid_t, 0) } == 0
+        || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
+    exists
+        && fs::read_to_string(format!("/proc/{pid}/comm"))
+            .is_ok_and(|name| name.trim() == "cpx-agent")
+}
+
+/// Whether binding `[::1]` failed because this machine has no IPv6 loopback (nobody can bind
+/// it either).
+pub fn no_ipv6(error: &io::Error) -> bool {
+    error.kind() == io::ErrorKind::AddrNotAvailable
+        || error.raw_os_error() == Some(libc::EAFNOSUPPORT)
+}

@@ -30,7 +30,8 @@ mod windows;
 use windows as os;
 
 pub use os::{
-    create_private_file, data_dir, ensure_private_dir, has_display, is_private, native_icon,
+    create_private_file, data_dir, ensure_private_dir, has_display, is_private, is_running_agent,
+    native_icon, no_ipv6,
     notify, open_in_browser, runtime_dir, system_config_file, usb_readers, user_config_dir,
     ReloadSignal, StopSignals, CURRENT,
 };

@@ -104,3 +104,13 @@ impl ReloadSignal {
 pub fn fallback_user() -> String {
     "utilisateur inconnu".to_string()
 }
+
+/// Not known on this system: a port file is never trusted (configure `[api] listen`).
+pub fn is_running_agent(_pid: u32) -> bool {
+    false
+}
+
+/// Whether binding `[::1]` failed because this machine has no IPv6 loopback.
+pub fn no_ipv6(error: &io::Error) -> bool {
+    error.kind() == io::ErrorKind::AddrNotAvailable
+}

@@ -125,3 +125,25 @@ impl ReloadSignal {
 pub fn fallback_user() -> String {
     "utilisateur inconnu".to_string()
 }
+
+/// Whether `pid` is a running `cpx-agent.exe`, asked to `tasklist` (no extra API binding).
+pub fn is_running_agent(pid: u32) -> bool {
+    let filter = format!("PID eq {pid}");
+    std::process::Command::new("tasklist")
+        .args(["/FI", &filter, "/NH", "/FO", "CSV"])
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .is_ok_and(|out| {
+            String::from_utf8_lossy(&out.stdout)
+                .to_ascii_lowercase()
+                .contains("\"cpx-agent.exe\"")
+        })
+}
+
+/// Whether binding `[::1]` failed because this machine has no IPv6 loopback
+/// (`WSAEAFNOSUPPORT`, `WSAEADDRNOTAVAIL`).
+pub fn no_ipv6(error: &io::Error) -> bool {
+    error.kind() == io::ErrorKind::AddrNotAvailable
+        || matches!(error.raw_os_error(), Some(10047) | Some(10049))
+}

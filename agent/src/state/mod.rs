@@ -18,8 +18,10 @@ use crate::model::events::{Event, EventKind};
 use crate::model::reduce;
 use crate::model::status::{reader_id, CardView, ReadFailure, ServiceState, StatusSnapshot};
 use crate::model::verdict::Verdict;
+use card_id::CardIds;
 use publish::{serialise_both, Published, PublishedEvent};
 
+pub mod card_id;
 pub mod publish;
 
 /// Events kept for `Last-Event-ID` resumption.
@@ -70,6 +72,8 @@ pub struct DaemonState {
     inner: RwLock<Inner>,
     events: broadcast::Sender<Arc<PublishedEvent>>,
     pub counters: Counters,
+    /// Opaque per-run ids of the cards (`card_id`).
+    card_ids: CardIds,
 }
 
 impl Default for DaemonState {
@@ -93,6 +97,7 @@ impl DaemonState {
             }),
             events,
             counters: Counters::default(),
+            card_ids: CardIds::new(),
         }
     }
 
@@ -258,7 +263,8 @@ impl DaemonState {
 
     /// The read of insertion `generation` finished. Dropped (returns false) when that card has
     /// left the reader meanwhile.
-    pub fn card_read(&self, name: &str, generation: u64, card: CardView) -> bool {
+    pub fn card_read(&self, name: &str, generation: u64, mut card: CardView) -> bool {
+        card.card_id = self.card_ids.of(&card.report);
         let mut inner = self.write();
         if !Self::is_current(&inner, name, generation) {
             return false;

@@ -4,6 +4,7 @@ use crate::model::verdict::Status;
 
 fn view(status: Status, serial: &str) -> CardView {
     CardView {
+        card_id: None,
         report: sample_card("DUPONT", serial),
         verdict: Verdict {
             status,

@@ -22,6 +22,7 @@ pub mod notify;
 pub mod open;
 pub mod pcsc;
 pub mod platform;
+pub mod port;
 pub mod read;
 pub mod run;
 pub mod setup;

@@ -5,8 +5,18 @@ use std::net::SocketAddr;
 pub fn port_taken(addr: &SocketAddr) -> String {
     format!(
         "le port {addr} est déjà utilisé (un autre cpx-agent tourne-t-il ?) : arrêtez l'autre \
-         programme ou choisissez une autre adresse avec --listen ou [api] listen / port already \
-         in use"
+         programme ou choisissez une autre adresse avec --listen ou [api] listen ; sans \
+         adresse configurée, l'agent prend le premier port libre à partir de 8787 (l'agent \
+         écoute sur 127.0.0.1 et [::1] : le même port doit être libre sur les deux) / port \
+         already in use"
+    )
+}
+
+pub fn no_free_port(first: u16, last: u16) -> String {
+    format!(
+        "aucun port libre de {first} à {last} sur 127.0.0.1 et [::1] : trop d'agents ou de \
+         programmes sur ces ports ; choisissez une adresse avec --listen ou [api] listen / no \
+         free port"
     )
 }
 

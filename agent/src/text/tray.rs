@@ -59,6 +59,12 @@ pub fn agent_down(detail: &str, agent: &str) -> String {
     )
 }
 
+/// Why the agent is not found, when no port file names it.
+pub const NO_PORT_FILE: &str = "aucun agent de cet utilisateur n'a écrit son port";
+
+/// Where the agent is, before its port file was found.
+pub const PORT_UNKNOWN: &str = "127.0.0.1 (port de l'agent pas encore connu)";
+
 pub const CONNECTING: &str = "En attente de l'agent…";
 
 /// The agent closed the event stream.

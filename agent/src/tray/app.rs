@@ -19,7 +19,7 @@ use crate::text::tray as texte;
 /// Shows the item and follows the agent until « Quitter », Ctrl-C or SIGTERM. `Err`: why the
 /// tray could not run (no session bus…), in French.
 pub async fn serve(client: AgentClient, notifications: NotificationsConfig) -> Result<(), String> {
-    let agent = format!("http://{}", client.addr());
+    let agent = client.describe();
     let (views_tx, mut views) = watch::channel(view(&TrayModel::new(), &agent));
     let (actions_tx, mut actions) = mpsc::unbounded_channel();
     // Exported even when no StatusNotifierWatcher runs yet: it registers when one appears.
@@ -88,18 +88,28 @@ async fn notify(mut feed: mpsc::UnboundedReceiver<Feed>, mut notifier: Notifier)
     }
 }
 
-/// Runs `cpx-agent open` (the one-time link that shows holder names), else opens the page's
-/// plain address in the browser.
-fn open_page(addr: SocketAddr) {
+/// Runs `cpx-agent open` (the one-time link that shows holder names) on the agent last
+/// found (without one, `open` finds it itself), else opens the page's plain address in the
+/// browser (only an address the agent was found at: never a guessed port).
+fn open_page(addr: Option<SocketAddr>) {
     let spawned = std::env::current_exe().and_then(|exe| {
-        tokio::process::Command::new(exe)
-            .args(["open", "--listen", &addr.to_string()])
+        let mut command = tokio::process::Command::new(exe);
+        command.arg("open");
+        if let Some(addr) = addr {
+            command.args(["--listen", &addr.to_string()]);
+        }
+        command
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
     });
-    let fallback = move || crate::platform::open_in_browser(&format!("http://{addr}/"));
+    let fallback = move || match addr {
+        Some(addr) => {
+            crate::platform::open_in_browser(&format!("http://{addr}/"));
+        }
+        None => tracing::warn!("{}", texte::open_failed(texte::PORT_UNKNOWN)),
+    };
     match spawned {
         Ok(child) => {
             tokio::spawn(async move {

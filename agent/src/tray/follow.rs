@@ -2,9 +2,13 @@
 //! `/v1/status` on a `gap`, reconnects with backoff when the agent is down (a new stream
 //! starts with a whole `snapshot`, so a reconnection re-reads the state), and carries the
 //! menu's actions (`POST /v1/refresh`). It never talks to PC/SC. Every change of the model is
-//! sent as a new `TrayView` on a watch channel.
+//! sent as a new `TrayView` on a watch channel. The agent's address is found again before
+//! each connection (`Locator`): with the automatic port rule, an agent that restarts on
+//! another port is followed there, and the token is only sent to the port the user's own
+//! agent wrote in the port file.
 
 use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use reqwest::header::{ACCEPT, AUTHORIZATION};
@@ -15,6 +19,7 @@ use super::sse::{SseMessage, SseParser};
 use super::view::{view, TrayView};
 use crate::model::events::{Event, EventKind};
 use crate::model::status::StatusSnapshot;
+use crate::port_file::{Locator, NotFound};
 use crate::text::tray as texte;
 use crate::token::Token;
 
@@ -35,10 +40,13 @@ pub enum Feed {
     Event(EventKind, StatusSnapshot),
 }
 
-/// An HTTP client of the agent at one loopback address.
+/// An HTTP client of the user's agent, at a configured loopback address or where the port
+/// file says.
 #[derive(Clone)]
 pub struct AgentClient {
-    addr: SocketAddr,
+    locator: Locator,
+    /// The address last found (shared by the clones: the menu's actions use it too).
+    found: Arc<Mutex<Option<SocketAddr>>>,
     http: reqwest::Client,
     token: Option<Token>,
 }
@@ -54,35 +62,65 @@ enum StreamEnd {
 
 impl AgentClient {
     /// `token`: the user's token, to get holder names (menu only); `None` for redacted data.
-    pub fn new(addr: SocketAddr, token: Option<Token>) -> Result<AgentClient, String> {
+    pub fn new(locator: Locator, token: Option<Token>) -> Result<AgentClient, String> {
         let http = reqwest::Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
             .no_proxy()
             .build()
             .map_err(|e| e.to_string())?;
-        Ok(AgentClient { addr, http, token })
+        let found = match &locator {
+            Locator::Fixed(addr) => Some(*addr),
+            Locator::PortFile(_) => None,
+        };
+        Ok(AgentClient {
+            locator,
+            found: Arc::new(Mutex::new(found)),
+            http,
+            token,
+        })
     }
 
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
+    /// The address last found, if any.
+    pub fn addr(&self) -> Option<SocketAddr> {
+        *self.found.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
+    /// The agent's address for people: `http://127.0.0.1:8787`, or that its port is unknown.
+    pub fn describe(&self) -> String {
+        match self.addr() {
+            Some(addr) => format!("http://{addr}"),
+            None => texte::PORT_UNKNOWN.to_string(),
+        }
     }
 
-    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        let builder = self.http.request(method, self.url(path));
-        match &self.token {
+    /// Finds the agent now (the port file may have changed).
+    fn locate(&self) -> Result<SocketAddr, String> {
+        let addr = self.locator.resolve().map_err(|e| match e {
+            // The tooltip says what to do already: just why.
+            NotFound::NotRunning(_) => texte::NO_PORT_FILE.to_string(),
+            other => other.to_string(),
+        })?;
+        *self.found.lock().unwrap_or_else(|e| e.into_inner()) = Some(addr);
+        Ok(addr)
+    }
+
+    fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+    ) -> Result<reqwest::RequestBuilder, String> {
+        let addr = self.locate()?;
+        let builder = self.http.request(method, format!("http://{addr}{path}"));
+        Ok(match &self.token {
             Some(token) => builder.header(AUTHORIZATION, format!("Bearer {}", token.as_str())),
             None => builder,
-        }
+        })
     }
 
     /// `GET /v1/status`.
     pub async fn status(&self) -> Result<StatusSnapshot, String> {
         let response = self
-            .request(reqwest::Method::GET, "/v1/status")
+            .request(reqwest::Method::GET, "/v1/status")?
             .timeout(CONNECT_TIMEOUT)
             .send()
             .await
@@ -99,7 +137,7 @@ impl AgentClient {
     /// `POST /v1/refresh`: the agent reads every card again.
     pub async fn refresh(&self) -> Result<(), String> {
         let response = self
-            .request(reqwest::Method::POST, "/v1/refresh")
+            .request(reqwest::Method::POST, "/v1/refresh")?
             .timeout(CONNECT_TIMEOUT)
             .send()
             .await
@@ -118,12 +156,13 @@ impl AgentClient {
         views: watch::Sender<TrayView>,
         feed: mpsc::UnboundedSender<Feed>,
     ) {
-        let agent = format!("http://{}", self.addr);
         let mut model = TrayModel::new();
         let mut backoff = BACKOFF_MIN;
         let mut last_quick_retry: Option<Instant> = None;
         while !views.is_closed() {
-            match self.stream(&mut model, &views, &feed, &agent).await {
+            let end = self.stream(&mut model, &views, &feed).await;
+            let agent = self.describe();
+            match end {
                 StreamEnd::TokenRefused => {
                     tracing::warn!("{}", texte::TOKEN_REFUSED);
                     self.token = None;
@@ -159,13 +198,13 @@ impl AgentClient {
         model: &mut TrayModel,
         views: &watch::Sender<TrayView>,
         feed: &mpsc::UnboundedSender<Feed>,
-        agent: &str,
     ) -> StreamEnd {
         let down = |detail: String, was_up: bool| StreamEnd::Down { detail, was_up };
-        let sent = self
-            .request(reqwest::Method::GET, "/v1/events")
-            .header(ACCEPT, "text/event-stream")
-            .send();
+        let sent = match self.request(reqwest::Method::GET, "/v1/events") {
+            Ok(request) => request.header(ACCEPT, "text/event-stream").send(),
+            Err(detail) => return down(detail, false),
+        };
+        let agent = &self.describe();
         let mut response = match tokio::time::timeout(CONNECT_TIMEOUT, sent).await {
             Ok(Ok(response)) => response,
             Ok(Err(e)) => return down(e.to_string(), false),

@@ -120,7 +120,8 @@ fn cert(usage: Usage, structure: &str, trust: Trust, day: u8) -> CertReport {
             name: None,
             departement: None,
         }),
-        card_number: Some("8025000001/1".into()),
+        card_number: Some("1".into()),
+        card_issuer: Some("8025000001".into()),
         not_before: datetime!(2024-01-01 0:00 UTC),
         not_after: datetime!(2027-01-01 0:00 UTC).replace_day(day).unwrap(),
         issuer: Issuer { name: "X".into() },
@@ -169,4 +170,17 @@ fn combine_takes_earliest_end_weakest_trust_and_lists_disagreements() {
     assert_eq!(none.kind, CardKind::Unknown);
     assert_eq!(none.trust, None);
     assert_eq!(none.not_after, None);
+}
+
+#[test]
+fn card_number_is_the_ten_digits_after_the_issuer() {
+    let split = |v: &str| split_card_number(Some(v.to_string()));
+    assert_eq!(
+        split("8025000001/2600301752"),
+        (Some("8025000001".into()), Some("2600301752".into()))
+    );
+    // Not seen on cards: kept whole as the number, no issuer.
+    assert_eq!(split("2600301752"), (None, Some("2600301752".into())));
+    assert_eq!(split("8025000001/"), (None, Some("8025000001/".into())));
+    assert_eq!(split_card_number(None), (None, None));
 }

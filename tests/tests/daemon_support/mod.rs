@@ -59,6 +59,16 @@ impl Agent {
 
     /// `api_extra`: more lines for `[api]`; `port`: the port to use (default: a free one).
     pub fn start_with(pcscd: &PrivatePcscd, api_extra: &str, port: Option<u16>) -> Agent {
+        Agent::start_with_env(pcscd, api_extra, port, &[])
+    }
+
+    /// Same, with more environment for the agent (`CPX_LOG`…).
+    pub fn start_with_env(
+        pcscd: &PrivatePcscd,
+        api_extra: &str,
+        port: Option<u16>,
+        env: &[(&str, &str)],
+    ) -> Agent {
         let dir = tempfile::tempdir().unwrap();
         let port = port.unwrap_or_else(free_port);
         write_config(
@@ -67,14 +77,24 @@ impl Agent {
             port,
             api_extra,
         );
-        Agent::start_in(pcscd, dir, port)
+        Agent::start_in_env(pcscd, dir, port, env)
     }
 
     /// Starts the agent in `dir`, which holds its `config.toml` (see `write_config`) and its
     /// data (`dir/data`: FINESS directory, checklist), listening on `port`.
     pub fn start_in(pcscd: &PrivatePcscd, dir: tempfile::TempDir, port: u16) -> Agent {
+        Agent::start_in_env(pcscd, dir, port, &[])
+    }
+
+    /// Same, with more environment for the agent (`CPX_LOG`…).
+    pub fn start_in_env(
+        pcscd: &PrivatePcscd,
+        dir: tempfile::TempDir,
+        port: u16,
+        env: &[(&str, &str)],
+    ) -> Agent {
         let config = dir.path().join("config.toml");
-        let child = spawn_agent(pcscd, dir.path(), &config);
+        let child = spawn_agent_env(pcscd, dir.path(), &config, env);
         let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
         let http = reqwest::blocking::Client::builder()
             .timeout(Duration::from_secs(10))
@@ -232,17 +252,31 @@ pub fn write_config(dir: &Path, contract: &str, port: u16, api_extra: &str) -> P
 }
 
 pub fn spawn_agent(pcscd: &PrivatePcscd, dir: &Path, config: &Path) -> Child {
+    spawn_agent_env(pcscd, dir, config, &[])
+}
+
+pub fn spawn_agent_env(
+    pcscd: &PrivatePcscd,
+    dir: &Path,
+    config: &Path,
+    env: &[(&str, &str)],
+) -> Child {
     let log = std::fs::File::create(dir.join("agent.log")).unwrap();
     let (key, socket) = pcscd.env();
+    // The agent's port file goes to its own runtime directory, never the real user's.
+    let runtime = dir.join("run");
+    std::fs::create_dir_all(&runtime).unwrap();
     Command::new(agent_binary())
         .args(["run", "--config"])
         .arg(config)
         .env(key, socket)
         .env("CPX_AGENT_TOKEN_FILE", dir.join("token"))
+        .env("XDG_RUNTIME_DIR", &runtime)
         .env("CPX_LOG", "info")
         .env("XDG_CONFIG_HOME", dir)
         // No user FINESS directory leaks into the verdicts either.
         .env("XDG_DATA_HOME", dir.join("data"))
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(log)
@@ -376,4 +410,26 @@ pub fn finding_codes(card: &Value) -> Vec<String> {
 
 pub fn reader_count(status: &Value) -> usize {
     status["readers"].as_array().map_or(0, Vec::len)
+}
+
+/// Sends `request` (raw bytes, as written) to `addr` and reads the whole answer (the request
+/// should say `Connection: close`); for the forms a client library would normalise.
+pub fn raw_request(addr: SocketAddr, request: &[u8]) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(WAIT)).unwrap();
+    stream.write_all(request).unwrap();
+    let mut answer = Vec::new();
+    // The agent may close before reading all of a refused body: what it answered counts.
+    let _ = stream.read_to_end(&mut answer);
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+/// The status code of a raw HTTP answer (0 when there is none).
+pub fn status_code(answer: &str) -> u16 {
+    answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0)
 }

@@ -21,7 +21,7 @@ const TEXTE = {
   champ: {
     type: 'Type de carte', famille: 'Puce', porteur: 'Porteur', profession: 'Profession',
     structure: 'Structure', expiration: 'Fin de validité', pin: 'Code porteur (PIN)',
-    confiance: 'Certificats', serie: 'N° de série de la puce',
+    confiance: 'Certificats', numero: 'N° de carte', serie: 'N° de série de la puce',
   },
   serviceMarche: 'Service carte à puce (PC/SC) : en marche.',
   serviceArrete: 'Service carte à puce (PC/SC) : arrêté ou injoignable — les lecteurs ne sont pas visibles.',
@@ -151,6 +151,8 @@ function detailsCarte(carte) {
     ligne(TEXTE.champ.pin, TEXTE.pin(carte.pin_state, carte.pin_tries_left));
     if (carte.trust) ligne(TEXTE.champ.confiance, TEXTE.confiance[carte.trust] || carte.trust);
   }
+  // Identifying numbers: the API sends them only with the session (or the token).
+  if (carte.card_number) ligne(TEXTE.champ.numero, carte.card_number);
   if (carte.serial) ligne(TEXTE.champ.serie, carte.serial);
   return dl;
 }

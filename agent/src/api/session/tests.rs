@@ -2,7 +2,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
@@ -36,6 +36,7 @@ fn fixture_with(sessions: Sessions) -> Fixture {
         "Reader A 00",
         generation,
         CardView {
+            card_id: None,
             report: sample_card("DUPONT", "0102"),
             verdict: Verdict {
                 status: Status::Ready,
@@ -324,17 +325,82 @@ fn codes_and_sessions_are_bounded() {
     let codes: Vec<String> = (0..MAX_CODES + 4)
         .map(|_| sessions.issue_code().unwrap())
         .collect();
-    assert!(sessions.redeem(&codes[0]).is_none(), "the oldest code went");
+    assert_eq!(
+        sessions.redeem(Some(&codes[0])),
+        Err(Refused::Invalid),
+        "the oldest code went"
+    );
     let ids: Vec<String> = codes[4..]
         .iter()
-        .map(|c| sessions.redeem(c).expect("live code"))
+        .map(|c| sessions.redeem(Some(c)).expect("live code"))
         .collect();
     assert!(ids.iter().all(|id| sessions.is_open(id)));
     for _ in 0..MAX_SESSIONS {
         let code = sessions.issue_code().unwrap();
-        sessions.redeem(&code).unwrap();
+        sessions.redeem(Some(&code)).unwrap();
     }
     assert!(!sessions.is_open(&ids[0]), "the oldest session went");
     assert_eq!(sessions.lock().sessions.len(), MAX_SESSIONS);
     assert!(!sessions.is_open(""));
+}
+
+#[tokio::test]
+async fn wrong_codes_past_the_limit_are_answered_429_for_a_while() {
+    let f = fixture();
+    let live = new_code(&f).await;
+    for i in 0..MAX_FAILED_CODES {
+        let wrong = format!("{i:064x}");
+        let answer = open(&f, &wrong).await;
+        assert_eq!(answer.code, StatusCode::FORBIDDEN, "attempt {i}");
+    }
+    // Locked: even the live code is not looked at (and not spent).
+    let locked = open(&f, &live.code).await;
+    assert_eq!(
+        locked.code,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        locked.body
+    );
+    assert!(locked.headers.get(header::SET_COOKIE).is_none());
+    let retry: u64 = locked.headers[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=LOCKOUT.as_secs()).contains(&retry), "{retry}");
+    assert!(locked.body.contains("<html lang=\"fr\">"));
+    assert!(
+        locked.body.contains("Trop de liens refusés"),
+        "{}",
+        locked.body
+    );
+    assert!(locked.body.contains("cpx-agent open"));
+}
+
+#[test]
+fn the_lockout_ends_and_a_live_code_still_works() {
+    let sessions = Sessions::default();
+    let live = sessions.issue_code().unwrap();
+    for _ in 0..MAX_FAILED_CODES {
+        assert_eq!(sessions.redeem(Some("nope")), Err(Refused::Invalid));
+    }
+    assert!(matches!(
+        sessions.redeem(Some(&live)),
+        Err(Refused::TooManyAttempts { .. })
+    ));
+    // The lockout's end, as if its time had passed.
+    sessions.lock().failures.locked_until = Some(Instant::now());
+    let id = sessions
+        .redeem(Some(&live))
+        .expect("the live code, after the lockout");
+    assert!(sessions.is_open(&id));
+    // Failures spread over windows never lock.
+    for _ in 0..3 {
+        for _ in 0..MAX_FAILED_CODES - 1 {
+            assert_eq!(sessions.redeem(None), Err(Refused::Invalid));
+        }
+        sessions.lock().failures.window_start = Instant::now().checked_sub(FAILURE_WINDOW);
+    }
+    let code = sessions.issue_code().unwrap();
+    assert!(sessions.redeem(Some(&code)).is_ok());
 }

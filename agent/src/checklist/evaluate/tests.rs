@@ -81,6 +81,7 @@ fn live_card(finess: &str, title: &str, status: Status, findings: Vec<Finding>) 
             departement: None,
         }),
         card_number: None,
+        card_issuer: None,
         not_before: None,
         not_after: None,
         pin_tries_left: Some(3),
@@ -95,6 +96,7 @@ fn live_card(finess: &str, title: &str, status: Status, findings: Vec<Finding>) 
         id: "lecteur".into(),
         name: "Lecteur 1".into(),
         card: Some(CardView {
+            card_id: None,
             report,
             verdict: Verdict {
                 status,

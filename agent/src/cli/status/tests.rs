@@ -5,6 +5,7 @@ use cpx_card::{combine, identify, CardKind};
 
 fn card(atr: &[u8], status: Status) -> CardView {
     CardView {
+        card_id: None,
         report: combine(atr, Vec::new()),
         verdict: Verdict {
             status,
