@@ -13,7 +13,7 @@ use crate::config::Config;
 use crate::finess::Directory;
 use crate::judge;
 use crate::model::status::{
-    reader_id, CardView, ReadFailure, ReadFailureCode, ReaderView, ServiceState, StatusSnapshot,
+    CardView, ReadFailure, ReadFailureCode, ReaderView, ServiceState, StatusSnapshot,
 };
 use crate::model::verdict::Verdict;
 use crate::text;
@@ -111,12 +111,7 @@ impl Pipeline {
         now: OffsetDateTime,
     ) -> ReaderView {
         let display = name.to_string_lossy().into_owned();
-        let mut view = ReaderView {
-            id: reader_id(&display),
-            name: display,
-            card: None,
-            read_error: None,
-        };
+        let mut view = ReaderView::new(&display);
         let event = state.event_state();
         if event.intersects(pcsc::State::EMPTY | pcsc::State::UNAVAILABLE | pcsc::State::IGNORE) {
             return view;

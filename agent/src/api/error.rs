@@ -17,13 +17,19 @@ pub enum ApiError {
     ReaderNotFound(String),
     RouteNotFound,
     TooManyStreams,
+    /// The route gives personal data and no token was sent.
+    TokenRequired,
+    /// A query parameter is not understood (French: which and how to write it).
+    BadRequest(String),
+    /// A store the route reads is unavailable (French: why, what to do).
+    Unavailable(String),
 }
 
 /// The JSON body of every error answer.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
     /// Stable code: `foreign_host`, `foreign_origin`, `bad_token`, `reader_not_found`,
-    /// `not_found`, `too_many_streams`.
+    /// `not_found`, `too_many_streams`, `token_required`, `bad_request`, `unavailable`.
     pub error: &'static str,
     /// French, for people.
     pub message: String,
@@ -59,6 +65,21 @@ impl ApiError {
                 "not_found",
                 "Adresse inconnue : voir /v1/openapi.json.".into(),
             ),
+            ApiError::TokenRequired => (
+                StatusCode::UNAUTHORIZED,
+                "token_required",
+                "Cette adresse donne des données personnelles : envoyez le jeton de \
+                 l'utilisateur (Authorization: Bearer, voir `cpx-agent token`)."
+                    .into(),
+            ),
+            ApiError::BadRequest(message) => {
+                (StatusCode::BAD_REQUEST, "bad_request", message.clone())
+            }
+            ApiError::Unavailable(message) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                message.clone(),
+            ),
             ApiError::TooManyStreams => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "too_many_streams",
@@ -72,7 +93,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, error, message) = self.parts();
         let mut response = (status, Json(ErrorBody { error, message })).into_response();
-        if self == ApiError::BadToken {
+        if matches!(self, ApiError::BadToken | ApiError::TokenRequired) {
             response.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,
                 axum::http::HeaderValue::from_static("Bearer"),

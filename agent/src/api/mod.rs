@@ -3,6 +3,7 @@
 //! the listening loop (header timeout, connection limit, graceful stop) in `server`.
 
 pub mod auth;
+pub mod bench;
 pub mod error;
 pub mod headers;
 pub mod metrics;
@@ -44,6 +45,8 @@ pub struct ApiContext {
     pub stopping: watch::Sender<bool>,
     /// One-time codes and sessions of the status page (see `session`).
     pub sessions: session::Sessions,
+    /// The journal and the diagnostics report (`None`: those routes are unavailable).
+    pub bench: Option<Arc<dyn bench::Bench>>,
 }
 
 impl ApiContext {
@@ -61,7 +64,14 @@ impl ApiContext {
             sse_slots: Arc::new(Semaphore::new(MAX_SSE_CLIENTS)),
             stopping: watch::Sender::new(false),
             sessions: session::Sessions::default(),
+            bench: None,
         }
+    }
+
+    /// Serves the journal and the diagnostics from `bench`.
+    pub fn with_bench(mut self, bench: Arc<dyn bench::Bench>) -> ApiContext {
+        self.bench = Some(bench);
+        self
     }
 }
 
@@ -77,6 +87,8 @@ pub fn router(ctx: Arc<ApiContext>) -> Router {
         .route("/v1/openapi.json", get(openapi::openapi_json))
         .route("/healthz", get(routes::healthz))
         .route("/metrics", get(metrics::metrics))
+        .route("/v1/journal", get(bench::journal))
+        .route("/v1/diagnostics", get(bench::diagnostics))
         .merge(page::routes())
         .merge(session::routes());
     let mut app = Router::new()

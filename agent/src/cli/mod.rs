@@ -15,6 +15,7 @@ pub mod common;
 pub mod exit;
 pub mod finess;
 pub mod inspect_cert;
+pub mod journal;
 pub mod open;
 pub mod run;
 pub mod status;
@@ -50,6 +51,8 @@ pub enum Command {
     Open(open::Args),
     /// Icône de la zone de notification (StatusNotifierItem) / tray icon over the agent's state.
     Tray(tray::Args),
+    /// Journal des cartes et lecteurs vus / the cards and readers seen.
+    Journal(journal::Args),
 }
 
 impl Command {
@@ -70,6 +73,7 @@ impl Command {
             Command::Token(args) => token::run(args),
             Command::Open(args) => open::run(args),
             Command::Tray(args) => tray::run(args),
+            Command::Journal(args) => journal::run(args),
         }
     }
 }

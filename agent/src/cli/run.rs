@@ -24,6 +24,8 @@ use crate::state::DaemonState;
 use crate::text::run as texte;
 use crate::token::{Token, TokenError};
 
+mod bench;
+
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
@@ -83,6 +85,7 @@ impl RunError {
 fn serve(config: Config, listen: Option<SocketAddr>) -> Result<(), RunError> {
     let listen = listen.unwrap_or(config.api.listen);
     let allowed_origins = config.api.allowed_origins.clone();
+    let bench_config = config.clone();
     let cards: Arc<dyn CardSource> = Arc::new(Pipeline::new(config));
     if !listen.ip().is_loopback() {
         return Err(RunError::NotLoopback(listen));
@@ -103,7 +106,19 @@ fn serve(config: Config, listen: Option<SocketAddr>) -> Result<(), RunError> {
     let listen = listener.local_addr().map_err(RunError::Start)?;
 
     let state = Arc::new(DaemonState::new(ServiceState::Unavailable));
-    let workers = Arc::new(Workers::new(state.clone(), cards.clone()));
+    // The journal: written from a queue by its own thread, never on the path of a verdict.
+    let journal = Arc::new(crate::journal::JournalWriter::start(
+        crate::journal::writer::WriterConfig {
+            path: crate::journal::path(&bench_config),
+            directory: crate::judge::directory::directory_path(&bench_config),
+            keep_days: bench_config.journal.keep_days,
+        },
+    ));
+    let journal_health = journal.health();
+    let workers = Arc::new(
+        Workers::new(state.clone(), cards.clone())
+            .observed_by(Arc::new(bench::JournalObserver(journal.clone()))),
+    );
     let stop = Arc::new(MonitorStop::default());
     let monitor = {
         let (state, workers, stop) = (state.clone(), workers.clone(), stop.clone());
@@ -114,12 +129,20 @@ fn serve(config: Config, listen: Option<SocketAddr>) -> Result<(), RunError> {
     };
 
     let refresh_workers = workers.clone();
-    let ctx = Arc::new(ApiContext::new(
-        state.clone(),
-        token,
-        SecurityPolicy::for_listen(listen, allowed_origins),
-        Arc::new(move || refresh_workers.refresh()),
-    ));
+    let ctx = Arc::new(
+        ApiContext::new(
+            state.clone(),
+            token,
+            SecurityPolicy::for_listen(listen, allowed_origins),
+            Arc::new(move || refresh_workers.refresh()),
+        )
+        .with_bench(Arc::new(bench::DaemonBench {
+            state: state.clone(),
+            config: bench_config,
+            listen,
+            journal: journal_health,
+        })),
+    );
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .max_blocking_threads(4)
@@ -179,6 +202,8 @@ fn serve(config: Config, listen: Option<SocketAddr>) -> Result<(), RunError> {
     if !workers.shutdown(READ_GRACE) {
         tracing::warn!("une lecture de carte ne s'est pas terminée à temps");
     }
+    // What the workers saw last is written before the process ends.
+    journal.flush(Duration::from_secs(2));
     tracing::info!("arrêté");
     served
 }
