@@ -62,6 +62,18 @@ impl Pipeline {
         judge::judge(report, &self.config, now, directory.as_ref())
     }
 
+    /// Reads and judges the card in one reader now (`validate`); `atr`: as PC/SC gave it.
+    pub fn read_one(
+        &self,
+        reader: &CStr,
+        atr: Option<&[u8]>,
+        now: OffsetDateTime,
+    ) -> Result<CardView, ReadFailure> {
+        let report = self.read_card(reader, atr, None).map_err(|e| failure(&e))?;
+        let verdict = self.judge_one(&report, now);
+        Ok(CardView { report, verdict })
+    }
+
     /// One look at every PC/SC reader, now (`cpx-agent status`): each card present read and
     /// judged, or why it could not be.
     pub fn snapshot(&self, now: OffsetDateTime) -> Result<StatusSnapshot, ServiceUnavailable> {

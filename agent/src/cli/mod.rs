@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 pub mod common;
+pub mod doctor;
 pub mod exit;
 pub mod finess;
 pub mod inspect_cert;
@@ -21,6 +22,7 @@ pub mod run;
 pub mod status;
 pub mod token;
 pub mod tray;
+pub mod validate;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -53,6 +55,10 @@ pub enum Command {
     Tray(tray::Args),
     /// Journal des cartes et lecteurs vus / the cards and readers seen.
     Journal(journal::Args),
+    /// Vérifie un lot de cartes insérées une à une / check a batch of cards, one after another.
+    Validate(validate::Args),
+    /// Rapport de diagnostic pour le support / the support report.
+    Doctor(doctor::Args),
 }
 
 impl Command {
@@ -74,6 +80,8 @@ impl Command {
             Command::Open(args) => open::run(args),
             Command::Tray(args) => tray::run(args),
             Command::Journal(args) => journal::run(args),
+            Command::Validate(args) => validate::run(args),
+            Command::Doctor(args) => doctor::run(args),
         }
     }
 }

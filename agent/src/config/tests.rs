@@ -241,3 +241,23 @@ fn explicit_missing_file_refused_default_missing_is_no_config() {
     assert!(matches!(err, ConfigError::NotFound { .. }));
     assert!(err.to_string().contains("nope.toml"));
 }
+
+#[test]
+fn journal_retention_and_file() {
+    let c = Config::from_toml_str("", None).unwrap();
+    assert_eq!(c.journal.keep_days, 365);
+    assert_eq!(c.journal.db, None);
+    let c = Config::from_toml_str(
+        "[journal]\nkeep_days = 30\ndb = \"j.sqlite\"\n",
+        Some(Path::new("/etc/cpx-agent/config.toml")),
+    )
+    .unwrap();
+    assert_eq!(c.journal.keep_days, 30);
+    assert_eq!(
+        c.journal.db.as_deref(),
+        Some(Path::new("/etc/cpx-agent/j.sqlite"))
+    );
+    let e = Config::from_toml_str("[journal]\nkeep_days = 0\n", None).unwrap_err();
+    assert_eq!(e.key(), Some("journal.keep_days"));
+    assert!(e.to_string().contains("36500"), "{e}");
+}

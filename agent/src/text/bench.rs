@@ -131,3 +131,123 @@ pub const NO_EVENTS: &str = "Aucun événement depuis le démarrage de l'agent."
 pub fn bad_format(text: &str) -> String {
     format!("format « {text} » inconnu : format=json (par défaut) ou format=html")
 }
+
+pub fn cannot_write(path: &Path, detail: &str) -> String {
+    format!(
+        "impossible d'écrire {} : {detail} ; choisissez un autre fichier",
+        path.display()
+    )
+}
+
+pub fn report_saved(path: &Path) -> String {
+    format!("Diagnostic enregistré dans {}", path.display())
+}
+
+// ---- validate -------------------------------------------------------------------------------
+
+pub const NOT_CPX: &str = "pas une carte CPx";
+
+pub fn expect_finess_invalid(text: &str) -> String {
+    format!("--expect-finess « {text} » n'est pas un numéro FINESS (9 caractères)")
+}
+
+pub fn validate_start(batch: &str, count: Option<usize>) -> String {
+    let until = match count {
+        Some(n) => format!("{n} carte(s), ou Ctrl-C pour terminer plus tôt"),
+        None => "Ctrl-C pour terminer".into(),
+    };
+    format!("Lot {batch} : insérez les cartes une à une, dans n'importe quel lecteur ({until}).")
+}
+
+pub fn validate_unreadable(reader: &str, message: &str) -> String {
+    format!(
+        "✗ lecteur « {reader} » : lecture impossible : {message} Retirez la carte et réinsérez-la."
+    )
+}
+
+pub fn validate_already(card_number: Option<&str>) -> String {
+    match card_number {
+        Some(n) => format!("  carte n° {n} déjà vérifiée dans ce lot : comptée une seule fois."),
+        None => "  carte déjà vérifiée dans ce lot : comptée une seule fois.".into(),
+    }
+}
+
+pub fn unexpected_kind(kind: &str) -> String {
+    format!("type inattendu : {kind}")
+}
+
+pub fn unexpected_finess(found: Option<&str>, expected: &str) -> String {
+    match found {
+        Some(f) => format!("structure FINESS {f} au lieu de {expected}"),
+        None => format!("pas de structure FINESS (attendu {expected})"),
+    }
+}
+
+/// What one line of `validate` says.
+pub struct ValidateLine<'a> {
+    pub ok: bool,
+    pub kind: &'a str,
+    pub card_number: Option<&'a str>,
+    pub structure_finess: Option<&'a str>,
+    pub structure_name: Option<&'a str>,
+    pub not_after: Option<&'a str>,
+    pub verdict: crate::model::verdict::Status,
+    pub reason: Option<&'a str>,
+}
+
+/// `✓ CDE/CPE n° 8025000001/2600301752 — FINESS 750712184 HOPITAL DE TEST — expire le
+/// 01/05/2029 — prête`.
+pub fn validate_line(l: ValidateLine<'_>, colour: bool) -> String {
+    let mark = match (l.ok, colour) {
+        (true, true) => "\x1b[1;32m✓\x1b[0m",
+        (false, true) => "\x1b[1;31m✗\x1b[0m",
+        (true, false) => "✓",
+        (false, false) => "✗",
+    };
+    let mut line = format!("{mark} {}", l.kind);
+    if let Some(n) = l.card_number {
+        line.push_str(&format!(" n° {n}"));
+    }
+    if let Some(f) = l.structure_finess {
+        line.push_str(&format!(" — FINESS {f}"));
+        if let Some(name) = l.structure_name {
+            line.push_str(&format!(" {name}"));
+        }
+    }
+    if let Some(d) = l.not_after {
+        line.push_str(&format!(" — expire le {d}"));
+    }
+    line.push_str(&format!(" — {}", verdict_word(l.verdict)));
+    if let Some(r) = l.reason {
+        line.push_str(&format!(" : {r}"));
+    }
+    line
+}
+
+pub fn verdict_word(s: crate::model::verdict::Status) -> &'static str {
+    use crate::model::verdict::Status;
+    match s {
+        Status::Ready => "prête",
+        Status::Warning => "à surveiller",
+        Status::NotReady => "pas prête",
+        Status::Unknown => "indéterminée sans code porteur",
+    }
+}
+
+pub fn validate_summary(batch: &str, checked: usize, ok: usize) -> String {
+    format!(
+        "Bilan du lot {batch} : {checked} carte(s) vérifiée(s), {ok} bonne(s), {} à écarter.",
+        checked - ok.min(checked)
+    )
+}
+
+/// A verdict's JSON name in words (`ready` → `prête`).
+pub fn status_word(status: &str) -> &'static str {
+    use crate::model::verdict::Status;
+    verdict_word(match status {
+        "ready" => Status::Ready,
+        "warning" => Status::Warning,
+        "not_ready" => Status::NotReady,
+        _ => Status::Unknown,
+    })
+}
