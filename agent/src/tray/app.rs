@@ -22,6 +22,7 @@ pub async fn serve(client: AgentClient) -> Result<(), String> {
     let item = CpxTrayItem {
         view: views.borrow_and_update().clone(),
         actions: actions_tx,
+        export_note: None,
     };
     // Exported even when no StatusNotifierWatcher runs yet: it registers when one appears.
     let handle = match item.assume_sni_available(true).spawn().await {
@@ -58,6 +59,17 @@ pub async fn serve(client: AgentClient) -> Result<(), String> {
                     });
                 }
                 Some(Action::OpenPage) => open_page(client.addr()),
+                Some(Action::ExportReport) => {
+                    let note = match client.diagnostics_html().await {
+                        Ok(page) => match save_report(&page, &report_folder()) {
+                            Ok(path) => texte::report_saved(&path),
+                            Err(e) => texte::report_failed(&e),
+                        },
+                        Err(e) => texte::report_failed(&e),
+                    };
+                    tracing::info!("{note}");
+                    handle.update(move |item| item.export_note = Some(note)).await;
+                }
                 Some(Action::Quit) | None => break,
             },
             _ = tokio::signal::ctrl_c() => break,
@@ -67,6 +79,31 @@ pub async fn serve(client: AgentClient) -> Result<(), String> {
     follower.abort();
     handle.shutdown().await;
     Ok(())
+}
+
+/// The user's folder for the report: Documents, else the home folder, else the current one.
+fn report_folder() -> std::path::PathBuf {
+    dirs::document_dir()
+        .filter(|d| d.is_dir())
+        .or_else(dirs::home_dir)
+        .unwrap_or_else(|| ".".into())
+}
+
+/// Saves the report page in `folder` as `diagnostic-cpx-agent-YYYYMMDD-HHMMSS.html`.
+pub fn save_report(page: &str, folder: &std::path::Path) -> Result<std::path::PathBuf, String> {
+    let now = time::OffsetDateTime::now_utc();
+    let name = format!(
+        "diagnostic-cpx-agent-{:04}{:02}{:02}-{:02}{:02}{:02}.html",
+        now.year(),
+        u8::from(now.month()),
+        now.day(),
+        now.hour(),
+        now.minute(),
+        now.second()
+    );
+    let path = folder.join(name);
+    std::fs::write(&path, page).map_err(|e| format!("{} : {e}", path.display()))?;
+    Ok(path)
 }
 
 /// Runs `cpx-agent open` (the one-time link that shows holder names), else opens the page's

@@ -12,6 +12,7 @@ use crate::text::tray as texte;
 pub enum Action {
     OpenPage,
     Refresh,
+    ExportReport,
     Quit,
 }
 
@@ -19,6 +20,8 @@ pub enum Action {
 pub struct CpxTrayItem {
     pub view: TrayView,
     pub actions: UnboundedSender<Action>,
+    /// Where the last « Exporter le diagnostic » saved the report (or why it could not).
+    pub export_note: Option<String>,
 }
 
 impl CpxTrayItem {
@@ -104,6 +107,21 @@ impl ksni::Tray for CpxTrayItem {
             "view-refresh",
             Action::Refresh,
         ));
+        menu.push(Self::action_item(
+            texte::MENU_EXPORT_REPORT,
+            "document-save",
+            Action::ExportReport,
+        ));
+        if let Some(note) = &self.export_note {
+            menu.push(
+                StandardItem {
+                    label: note.replace('_', "__"),
+                    enabled: false,
+                    ..Default::default()
+                }
+                .into(),
+            );
+        }
         menu.push(MenuItem::Separator);
         menu.push(Self::action_item(
             texte::MENU_QUIT,
