@@ -19,18 +19,11 @@ pub const EJ: &str = "750712184";
 pub const OTHER_FINESS: &str = "010780054";
 pub const WAIT: Duration = Duration::from_secs(15);
 
-/// The `cpx-agent` binary next to this test binary (`target/<profile>/cpx-agent`), built by
-/// `cargo test --workspace`.
+/// The `cpx-agent` binary: `$CPX_AGENT_BIN`, else the one next to this test binary
+/// (`target/<profile>/cpx-agent`), built by `cargo test --workspace`.
 pub fn agent_binary() -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary path");
-    let dir = exe.parent().and_then(Path::parent).expect("target dir");
-    let bin = dir.join("cpx-agent");
-    assert!(
-        bin.exists(),
-        "{} missing: run `cargo build -p cpx-agent` (tests/run does)",
-        bin.display()
-    );
-    bin
+    cpx_testkit::agent::agent_binary()
+        .expect("cpx-agent missing: run `cargo build -p cpx-agent` (tests/run does)")
 }
 
 pub fn free_port() -> u16 {
