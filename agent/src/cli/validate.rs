@@ -292,7 +292,7 @@ impl Batch {
                 .directory_name
                 .clone()
                 .or_else(|| r.structure.as_ref().and_then(|s| s.name.clone())),
-            not_after: r.not_after.map(|d| crate::text::findings::date(d)),
+            not_after: r.not_after.map(crate::text::findings::date),
             verdict: v.status,
             codes: v.findings.iter().map(|f| f.code.clone()).collect(),
             reason,

@@ -122,7 +122,7 @@ pub fn probe(ctx: &pcsc::Context, name: &CStr, card_present: bool) -> PinPadProb
     let mut buffer = [0u8; 256];
     let result = card
         .control(pcsc::ctl_code(GET_FEATURE_REQUEST.into()), &[], &mut buffer)
-        .map(|answer| parse_features(answer))
+        .map(parse_features)
         .unwrap_or_else(|e| PinPadProbe::unknown(e.to_string()));
     // Never reset or power down another application's card.
     if let Err((card, _)) = card.disconnect(pcsc::Disposition::LeaveCard) {

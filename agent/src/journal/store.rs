@@ -342,12 +342,13 @@ fn card_from_row(r: &Row<'_>) -> rusqlite::Result<CardEntry> {
     let holder_id: Option<String> = r.get(17)?;
     let surname: Option<String> = r.get(18)?;
     let given_name: Option<String> = r.get(19)?;
-    let holder =
-        (holder_id.is_some() || surname.is_some() || given_name.is_some()).then(|| JournalHolder {
+    let holder = (holder_id.is_some() || surname.is_some() || given_name.is_some()).then_some(
+        JournalHolder {
             id: holder_id,
             surname,
             given_name,
-        });
+        },
+    );
     let batch_ok: Option<bool> = r.get(21)?;
     Ok(CardEntry {
         card_number: r.get(0)?,
