@@ -189,6 +189,8 @@ fn metrics_are_prometheus_text_and_openapi_lists_every_route() {
         ("/v1/openapi.json", "get"),
         ("/healthz", "get"),
         ("/metrics", "get"),
+        ("/v1/journal", "get"),
+        ("/v1/diagnostics", "get"),
     ] {
         let operation = &paths[route][method];
         assert!(operation["responses"].is_object(), "{method} {route}");
@@ -198,7 +200,8 @@ fn metrics_are_prometheus_text_and_openapi_lists_every_route() {
             if route == "/v1/events" {
                 continue;
             }
-            agent.get(&url_path).send().unwrap().status()
+            // With the token: /v1/journal answers nothing without it.
+            agent.get_auth(&url_path).send().unwrap().status()
         } else {
             reqwest::blocking::Client::new()
                 .post(agent.url(&url_path))
@@ -214,7 +217,7 @@ fn metrics_are_prometheus_text_and_openapi_lists_every_route() {
     }
     assert_eq!(
         paths.len(),
-        9,
+        11,
         "no undocumented or stale route: {:?}",
         paths.keys()
     );
