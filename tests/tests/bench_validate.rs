@@ -18,6 +18,9 @@ use serde_json::Value;
 
 const LINE_WAIT: Duration = Duration::from_secs(15);
 
+/// Puts one card of the batch in reader `r`.
+type Inserter<'a> = Box<dyn FnOnce(usize) -> cpx_testkit::InsertedCard + 'a>;
+
 fn cpx(kind: CardKind, finess: &str, validity: CertValidity) -> CpxCard {
     CpxCard::new(CpxCardSpec::new(
         CardCertsBuilder::new(kind)
@@ -58,10 +61,7 @@ fn a_batch_of_five_cards_gives_one_line_each_a_summary_and_the_journal() {
 
     let good_cde = cpx(CardKind::Cde, EJ, CertValidity::Valid);
     let again = good_cde.clone();
-    let cards: Vec<(
-        &str,
-        Box<dyn FnOnce(usize) -> cpx_testkit::InsertedCard + '_>,
-    )> = vec![
+    let cards: Vec<(&str, Inserter<'_>)> = vec![
         (
             "good CDE",
             Box::new(|r| pcscd.insert(r, good_cde, logged(logs.path(), 0)).unwrap()),
