@@ -114,6 +114,27 @@ impl Default for NotificationsConfig {
     }
 }
 
+/// Default `[journal] keep_days`.
+pub const DEFAULT_JOURNAL_KEEP_DAYS: u32 = 365;
+
+/// `[journal]`: the journal of readers and cards seen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JournalConfig {
+    /// Entries last seen longer ago than this are forgotten.
+    pub keep_days: u32,
+    /// Journal database; `None` = the default in the XDG data dir.
+    pub db: Option<PathBuf>,
+}
+
+impl Default for JournalConfig {
+    fn default() -> Self {
+        Self {
+            keep_days: DEFAULT_JOURNAL_KEEP_DAYS,
+            db: None,
+        }
+    }
+}
+
 /// A validated configuration. `Config::default()` is "no config file": no contract.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Config {
@@ -123,6 +144,7 @@ pub struct Config {
     pub api: ApiConfig,
     pub finess: FinessConfig,
     pub notifications: NotificationsConfig,
+    pub journal: JournalConfig,
     /// The file this came from, if any.
     pub source: Option<PathBuf>,
 }
@@ -176,6 +198,24 @@ struct RawConfig {
     finess: RawFiness,
     #[serde(default)]
     notifications: NotificationsConfig,
+    #[serde(default)]
+    journal: RawJournal,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawJournal {
+    keep_days: u32,
+    db: Option<PathBuf>,
+}
+
+impl Default for RawJournal {
+    fn default() -> Self {
+        Self {
+            keep_days: DEFAULT_JOURNAL_KEEP_DAYS,
+            db: None,
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -351,6 +391,7 @@ impl Validator<'_> {
                 ars_contact: raw.finess.ars_contact,
             },
             notifications: raw.notifications,
+            journal: self.journal(raw.journal)?,
             source: self.path.map(Path::to_path_buf),
         })
     }
@@ -444,6 +485,24 @@ impl Validator<'_> {
             expiry_warning_days: raw.expiry_warning_days,
             accept_test_cards: raw.accept_test_cards,
             extra_trust_anchors: anchors,
+        })
+    }
+
+    fn journal(&self, raw: RawJournal) -> Result<JournalConfig, ConfigError> {
+        if raw.keep_days == 0 || raw.keep_days > 36_500 {
+            return Err(self.invalid(
+                "journal.keep_days",
+                crate::text::bench::keep_days_invalid(raw.keep_days),
+                crate::text::bench::keep_days_fix(),
+            ));
+        }
+        let db = match (raw.db, self.path.and_then(Path::parent)) {
+            (Some(p), Some(dir)) if p.is_relative() => Some(dir.join(p)),
+            (db, _) => db,
+        };
+        Ok(JournalConfig {
+            keep_days: raw.keep_days,
+            db,
         })
     }
 

@@ -25,7 +25,7 @@ pub fn path() -> Option<PathBuf> {
     if let Some(dir) = crate::platform::runtime_dir() {
         return Some(dir.join("cpx-agent").join("port"));
     }
-    dirs::home_dir().map(|home| home.join(".cpx-agent").join("port"))
+    crate::platform::home_dir().map(|home| home.join(".cpx-agent").join("port"))
 }
 
 /// What the port file says.

@@ -14,7 +14,7 @@ use crate::config::Config;
 use crate::finess::Directory;
 use crate::judge;
 use crate::model::status::{
-    reader_id, CardView, ReadFailure, ReadFailureCode, ReaderView, ServiceState, StatusSnapshot,
+    CardView, ReadFailure, ReadFailureCode, ReaderView, ServiceState, StatusSnapshot,
 };
 use crate::model::verdict::Verdict;
 use crate::text;
@@ -90,6 +90,18 @@ impl Pipeline {
         judge::judge(report, &config, now, directory.as_ref())
     }
 
+    /// Reads and judges the card in one reader now (`validate`); `atr`: as PC/SC gave it.
+    pub fn read_one(
+        &self,
+        reader: &CStr,
+        atr: Option<&[u8]>,
+        now: OffsetDateTime,
+    ) -> Result<CardView, ReadFailure> {
+        let report = self.read_card(reader, atr, None).map_err(|e| failure(&e))?;
+        let verdict = self.judge_one(&report, now);
+        Ok(CardView::new(report, verdict))
+    }
+
     /// One look at every PC/SC reader, now (`cpx-agent status`): each card present read and
     /// judged, or why it could not be.
     pub fn snapshot(&self, now: OffsetDateTime) -> Result<StatusSnapshot, ServiceUnavailable> {
@@ -138,12 +150,7 @@ impl Pipeline {
         now: OffsetDateTime,
     ) -> ReaderView {
         let display = name.to_string_lossy().into_owned();
-        let mut view = ReaderView {
-            id: reader_id(&display),
-            name: display,
-            card: None,
-            read_error: None,
-        };
+        let mut view = ReaderView::new(&display);
         let event = state.event_state();
         if event.intersects(pcsc::State::EMPTY | pcsc::State::UNAVAILABLE | pcsc::State::IGNORE) {
             return view;

@@ -67,7 +67,7 @@ impl Token {
             return Ok(PathBuf::from(path));
         }
         let dir = platform::runtime_dir()
-            .or_else(|| dirs::home_dir().map(|h| h.join(".cpx-agent")))
+            .or_else(|| crate::platform::home_dir().map(|h| h.join(".cpx-agent")))
             .ok_or(TokenError::NoDirectory)?;
         let dir = if dir.ends_with(".cpx-agent") {
             dir

@@ -30,6 +30,8 @@ struct Script {
     snapshot: Mutex<Value>,
     events: broadcast::Sender<(String, String)>,
     refreshes: AtomicUsize,
+    /// Reports asked with the token (the tray must not).
+    reports_with_token: AtomicUsize,
     /// One-time codes asked (`POST /v1/session/otp`, token required).
     codes: AtomicUsize,
     /// The user's token; a request presenting another one is refused (401), as the agent does.
@@ -83,6 +85,20 @@ async fn one_time_code(
         StatusCode::CREATED,
         Json(json!({ "code": "c0de", "path": "/session?code=c0de", "expires_in_seconds": 60 })),
     ))
+}
+
+/// The report for support: the tray must ask for it without the token (no personal data).
+async fn diagnostics(
+    State(script): State<Arc<Script>>,
+    headers: HeaderMap,
+) -> (StatusCode, String) {
+    if headers.get("authorization").is_some() {
+        script.reports_with_token.fetch_add(1, Ordering::SeqCst);
+    }
+    (
+        StatusCode::OK,
+        "<!DOCTYPE html><html lang=\"fr\"><title>Diagnostic</title><p>rapport</p></html>".into(),
+    )
 }
 
 async fn refresh(State(script): State<Arc<Script>>) -> Json<Value> {
@@ -140,6 +156,7 @@ impl MockAgent {
             snapshot: Mutex::new(snapshot),
             events: broadcast::channel(64).0,
             refreshes: AtomicUsize::new(0),
+            reports_with_token: AtomicUsize::new(0),
             codes: AtomicUsize::new(0),
             token,
             stopping: watch::channel(false).0,
@@ -163,6 +180,7 @@ impl MockAgent {
             .route("/v1/status", get(status))
             .route("/v1/events", get(events))
             .route("/v1/refresh", post(refresh))
+            .route("/v1/diagnostics", get(diagnostics))
             .route("/v1/session/otp", post(one_time_code))
             .with_state(self.script.clone());
         self.server = Some(self.runtime.spawn(async move {
@@ -253,6 +271,9 @@ impl<'a> Tray<'a> {
             .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
             .env("XDG_CONFIG_HOME", dir)
             .env("CPX_AGENT_TOKEN_FILE", dir.join("token"))
+            // « Exporter le diagnostic » saves in the user's folder: the test's.
+            .env("HOME", dir)
+            .env_remove("XDG_DOCUMENTS_DIR")
             .env_remove("DISPLAY")
             .env_remove("WAYLAND_DISPLAY")
             .stdout(Stdio::null())
@@ -419,6 +440,40 @@ fn the_tray_icon_follows_the_agents_verdicts_on_dbus() {
         std::thread::sleep(Duration::from_millis(50));
     }
     assert_eq!(agent.script.refreshes.load(Ordering::SeqCst), 1);
+    // « Exporter le diagnostic » saves the agent's report (asked without the token) in the
+    // user's folder and says where in the menu.
+    tray.click("Exporter le diagnostic");
+    let deadline = Instant::now() + WAIT;
+    let saved = loop {
+        let found = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .find(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("diagnostic-cpx-agent-") && n.ends_with(".html"))
+            });
+        if let Some(path) = found {
+            break path;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no report saved in {}",
+            dir.path().display()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let deadline = Instant::now() + WAIT;
+    while !tray.menu().contains("Diagnostic enregistré") && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let menu = tray.menu();
+    let name = saved.file_name().unwrap().to_str().unwrap().to_owned();
+    assert!(menu.contains(&name), "{menu}");
+    assert!(std::fs::read_to_string(&saved)
+        .unwrap()
+        .contains("lang=\"fr\""));
+    assert_eq!(agent.script.reports_with_token.load(Ordering::SeqCst), 0);
     tray.click("Quitter");
     let deadline = Instant::now() + WAIT;
     let status = loop {

@@ -124,6 +124,8 @@ pub fn status(
         .args(["status", "--json", "--config"])
         .arg(config.path())
         .env(k, v)
+        // The journal and any FINESS directory: the test's own, never the user's.
+        .env("XDG_DATA_HOME", config.dir().join("data"))
         .env_remove("RUST_LOG")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

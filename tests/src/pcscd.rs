@@ -120,12 +120,13 @@ fn listening_ports(pid: u32) -> Vec<u16> {
 }
 
 impl PrivatePcscd {
-    /// Starts pcscd with `n_readers` virtual readers (1..=8) and waits until it is ready.
+    /// Starts pcscd with `n_readers` virtual readers (0..=8; 0: a PC/SC service that sees no
+    /// reader) and waits until it is ready.
     pub fn start(n_readers: usize) -> io::Result<PrivatePcscd> {
-        if n_readers == 0 || n_readers > MAX_READERS {
+        if n_readers > MAX_READERS {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
-                format!("between 1 and {MAX_READERS} readers"),
+                format!("between 0 and {MAX_READERS} readers"),
             ));
         }
         let entries = n_readers.div_ceil(2);

@@ -195,6 +195,8 @@ fn metrics_are_prometheus_text_and_openapi_lists_every_route() {
         ("/v1/config/reload", "post"),
         ("/v1/finess/{number}", "get"),
         ("/v1/eligibility", "post"),
+        ("/v1/journal", "get"),
+        ("/v1/diagnostics", "get"),
     ] {
         let operation = &paths[route][method];
         assert!(operation["responses"].is_object(), "{method} {route}");
@@ -208,7 +210,8 @@ fn metrics_are_prometheus_text_and_openapi_lists_every_route() {
             if route == "/v1/events" {
                 continue;
             }
-            agent.get(&url_path).send().unwrap().status()
+            // With the token: /v1/journal answers nothing without it.
+            agent.get_auth(&url_path).send().unwrap().status()
         } else {
             reqwest::blocking::Client::new()
                 .post(agent.url(&url_path))
@@ -224,7 +227,7 @@ fn metrics_are_prometheus_text_and_openapi_lists_every_route() {
     }
     assert_eq!(
         paths.len(),
-        15,
+        17,
         "no undocumented or stale route: {:?}",
         paths.keys()
     );

@@ -4,7 +4,7 @@
 //! from the page, and a second page, without a session, shows the tick live; the page passes
 //! the axe-core accessibility engine (WCAG 2.1 A/AA rules) with and without a session.
 //!
-//! axe-core comes from npm (`tests/run` installs it in `target/axe-core`; `CPX_AXE_CORE`
+//! axe-core comes from npm (`tests/run` installs it in `tests/node_modules`; `CPX_AXE_CORE`
 //! points to another `axe.min.js`).
 
 mod daemon_support;
@@ -17,18 +17,18 @@ use daemon_support::*;
 use page_support::Browser;
 use serde_json::Value;
 
-/// `axe.min.js`: `$CPX_AXE_CORE`, else where `tests/run` puts it.
+/// `axe.min.js`: `$CPX_AXE_CORE`, else where `tests/run` puts it (`npm ci --prefix tests`).
 fn axe_source() -> String {
     let path = std::env::var_os("CPX_AXE_CORE")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
             PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("../target/axe-core/node_modules/axe-core/axe.min.js")
+                .join("node_modules/axe-core/axe.min.js")
         });
     std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
             "axe-core missing at {} ({e}): tests/run installs it \
-             (npm install --prefix target/axe-core axe-core@4), or set CPX_AXE_CORE",
+             (npm ci --prefix tests), or set CPX_AXE_CORE",
             path.display()
         )
     })

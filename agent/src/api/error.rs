@@ -30,9 +30,12 @@ pub enum ApiError {
     TooManyStreams,
     /// A change asked without the token or the page's session.
     NeedsToken,
+    /// The route gives personal data and no token was sent.
+    TokenRequired,
     /// The request is wrong: French, with what to do.
     BadRequest(String),
-    /// Something on this workstation failed: French, with what to do.
+    /// Something on this workstation failed, or a store the route reads is unavailable:
+    /// French, with what to do.
     Unavailable(String),
 }
 
@@ -41,7 +44,7 @@ pub enum ApiError {
 pub struct ErrorBody {
     /// Stable code: `foreign_host`, `malformed_host`, `duplicate_header`, `foreign_origin`,
     /// `cross_site`, `body_not_accepted`, `bad_token`, `reader_not_found`, `not_found`,
-    /// `too_many_streams`, `needs_token`, `bad_request`, `unavailable`.
+    /// `too_many_streams`, `needs_token`, `token_required`, `bad_request`, `unavailable`.
     pub error: &'static str,
     /// French, for people.
     pub message: String,
@@ -95,6 +98,13 @@ impl ApiError {
                 "not_found",
                 texte::ROUTE_NOT_FOUND.into(),
             ),
+            ApiError::TokenRequired => (
+                StatusCode::UNAUTHORIZED,
+                "token_required",
+                "Cette adresse donne des données personnelles : envoyez le jeton de \
+                 l'utilisateur (Authorization: Bearer, voir `cpx-agent token`)."
+                    .into(),
+            ),
             ApiError::TooManyStreams => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "too_many_streams",
@@ -123,7 +133,7 @@ impl IntoResponse for ApiError {
         let mut response = (status, Json(ErrorBody { error, message })).into_response();
         let headers = response.headers_mut();
         match self {
-            ApiError::BadToken => {
+            ApiError::BadToken | ApiError::TokenRequired => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
             // The client may have sent a body we did not read: do not keep the connection.

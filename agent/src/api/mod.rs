@@ -3,6 +3,7 @@
 //! the listening loop (header timeout, connection limit, graceful stop) in `server`.
 
 pub mod auth;
+pub mod bench;
 pub mod error;
 pub mod headers;
 pub mod listen;
@@ -54,6 +55,8 @@ pub struct ApiContext {
     pub sessions: session::Sessions,
     /// The organisation's side (checklist, contract, eligibility): the composition root's.
     pub organisation: Option<Arc<dyn organisation::Organisation>>,
+    /// The journal and the diagnostics report (`None`: those routes are unavailable).
+    pub bench: Option<Arc<dyn bench::Bench>>,
 }
 
 impl ApiContext {
@@ -73,12 +76,19 @@ impl ApiContext {
             stopping: watch::Sender::new(false),
             sessions: session::Sessions::default(),
             organisation: None,
+            bench: None,
         }
     }
 
     /// With the organisation's side (checklist, contract, eligibility).
     pub fn with_organisation(mut self, organisation: Arc<dyn organisation::Organisation>) -> Self {
         self.organisation = Some(organisation);
+        self
+    }
+
+    /// Serves the journal and the diagnostics from `bench`.
+    pub fn with_bench(mut self, bench: Arc<dyn bench::Bench>) -> ApiContext {
+        self.bench = Some(bench);
         self
     }
 }
@@ -101,6 +111,8 @@ pub fn router(ctx: Arc<ApiContext>) -> Router {
         .route("/v1/openapi.json", get(openapi::openapi_json))
         .route("/healthz", get(routes::healthz))
         .route("/metrics", get(metrics::metrics))
+        .route("/v1/journal", get(bench::journal))
+        .route("/v1/diagnostics", get(bench::diagnostics))
         .merge(page::routes())
         .merge(session::routes());
     let mut app = Router::new()

@@ -46,6 +46,8 @@ impl Modify for TokenScheme {
         openapi_json,
         super::routes::healthz,
         super::metrics::metrics,
+        super::bench::journal,
+        super::bench::diagnostics,
     ),
     components(schemas(super::sse::GapNotice, crate::model::events::EventKind)),
     modifiers(&TokenScheme)

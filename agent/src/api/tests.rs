@@ -313,6 +313,8 @@ async fn openapi_lists_every_route() {
         "/v1/openapi.json",
         "/healthz",
         "/metrics",
+        "/v1/journal",
+        "/v1/diagnostics",
     ] {
         assert!(doc["paths"].get(path).is_some(), "{path} missing");
     }
@@ -639,4 +641,97 @@ async fn routes_without_a_body_refuse_one() {
         .body(Body::empty())
         .unwrap();
     assert_eq!(send(&f, request).await.0, StatusCode::ACCEPTED);
+}
+
+/// A bench that says which caller it served.
+struct FakeBench;
+
+impl super::bench::Bench for FakeBench {
+    fn journal(&self, since: Option<String>, kinds: Vec<String>) -> Result<String, String> {
+        Ok(serde_json::json!({"since": since, "kinds": kinds}).to_string())
+    }
+
+    fn diagnostics(&self, authorised: bool, html: bool) -> String {
+        if html {
+            format!("<!DOCTYPE html><html lang=\"fr\"><p>{authorised}</p></html>")
+        } else {
+            serde_json::json!({ "authorised": authorised }).to_string()
+        }
+    }
+}
+
+fn bench_fixture() -> Router {
+    let state = Arc::new(DaemonState::new(ServiceState::Running));
+    let listen: SocketAddr = HOST.parse().unwrap();
+    let ctx = ApiContext::new(
+        state,
+        Token::from_secret(TOKEN),
+        SecurityPolicy::for_listen(listen, Vec::new()),
+        Arc::new(|| 0),
+    )
+    .with_bench(Arc::new(FakeBench));
+    router(Arc::new(ctx))
+}
+
+async fn send_to(
+    router: &Router,
+    request: Request<Body>,
+) -> (StatusCode, axum::http::HeaderMap, String) {
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    (status, headers, String::from_utf8(body.to_vec()).unwrap())
+}
+
+#[tokio::test]
+async fn the_journal_needs_the_token_and_the_report_redacts_without_it() {
+    let r = bench_fixture();
+    let (code, _, body) = send_to(&r, get("/v1/journal").body(Body::empty()).unwrap()).await;
+    assert_eq!(code, StatusCode::UNAUTHORIZED);
+    assert!(body.contains("token_required"), "{body}");
+    let with = |path: &str| {
+        get(path)
+            .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    let (code, _, body) = send_to(&r, with("/v1/journal?since=2026-01-31&kind=CPS,CDE/CPE")).await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["since"], "2026-01-31T00:00:00Z");
+    assert_eq!(v["kinds"], serde_json::json!(["CPS", "CDE/CPE"]));
+    let (code, _, _) = send_to(&r, with("/v1/journal?since=demain")).await;
+    assert_eq!(code, StatusCode::BAD_REQUEST);
+
+    let (code, _, body) = send_to(&r, get("/v1/diagnostics").body(Body::empty()).unwrap()).await;
+    assert_eq!(code, StatusCode::OK);
+    assert_eq!(body, r#"{"authorised":false}"#);
+    let (_, _, body) = send_to(&r, with("/v1/diagnostics")).await;
+    assert_eq!(body, r#"{"authorised":true}"#);
+    let (code, headers, body) = send_to(
+        &r,
+        get("/v1/diagnostics?format=html")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK);
+    assert!(body.contains("<p>false</p>"));
+    assert_eq!(headers[header::CONTENT_TYPE], "text/html; charset=utf-8");
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.starts_with("default-src 'none'") && !csp.contains("script-src"),
+        "{csp}"
+    );
+    let (code, _, _) = send_to(
+        &r,
+        get("/v1/diagnostics?format=pdf")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(code, StatusCode::BAD_REQUEST);
 }

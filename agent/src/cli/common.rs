@@ -74,3 +74,40 @@ pub fn locate_agent(
         exit::FINDINGS
     })
 }
+
+/// A kind of card as people name it (`--kind`, `--expect-kind`): CDE and CPE (and CDA and
+/// CPA) are one kind on the card (nothing public tells them apart inside code 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum KindArg {
+    Cde,
+    Cpe,
+    Cps,
+    Cpf,
+    Cpa,
+    Cda,
+    /// Not a CPx card (Vitale, bank card…).
+    Autre,
+}
+
+impl KindArg {
+    /// The journal's kinds this stands for (`CDE/CPE`, `not_cpx`…).
+    pub fn journal_kinds(self) -> &'static [&'static str] {
+        match self {
+            KindArg::Cde | KindArg::Cpe => &["CDE/CPE"],
+            KindArg::Cps => &["CPS"],
+            KindArg::Cpf => &["CPF"],
+            KindArg::Cpa | KindArg::Cda => &["CDA/CPA"],
+            KindArg::Autre => &["not_cpx", "unknown"],
+        }
+    }
+
+    /// Whether a card read is of this kind.
+    pub fn matches(self, report: &cpx_card::CardReport) -> bool {
+        let kind = if report.family == cpx_card::CardFamily::NotCpx {
+            "not_cpx".to_owned()
+        } else {
+            crate::model::label(&report.kind)
+        };
+        self.journal_kinds().contains(&kind.as_str())
+    }
+}

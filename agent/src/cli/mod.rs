@@ -15,10 +15,12 @@ pub mod agent_client;
 pub mod assets;
 pub mod checklist;
 pub mod common;
+pub mod doctor;
 pub mod eligible;
 pub mod exit;
 pub mod finess;
 pub mod inspect_cert;
+pub mod journal;
 pub mod open;
 pub mod port;
 pub mod roster;
@@ -27,6 +29,7 @@ pub mod setup;
 pub mod status;
 pub mod token;
 pub mod tray;
+pub mod validate;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -71,6 +74,12 @@ pub enum Command {
     /// Man pages and shell completions from these definitions (for the package).
     #[command(name = "__generate-assets", hide = true)]
     GenerateAssets(assets::Args),
+    /// Journal des cartes et lecteurs vus / the cards and readers seen.
+    Journal(journal::Args),
+    /// Vérifie un lot de cartes insérées une à une / check a batch of cards, one after another.
+    Validate(validate::Args),
+    /// Rapport de diagnostic pour le support / the support report.
+    Doctor(doctor::Args),
 }
 
 impl Command {
@@ -97,6 +106,9 @@ impl Command {
             Command::Eligible(args) => eligible::run(args),
             Command::Roster(args) => roster::run(args),
             Command::GenerateAssets(args) => assets::run(args),
+            Command::Journal(args) => journal::run(args),
+            Command::Validate(args) => validate::run(args),
+            Command::Doctor(args) => doctor::run(args),
         }
     }
 }

@@ -34,6 +34,8 @@ use organisation::OrganisationService;
 
 mod organisation;
 
+mod bench;
+
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
@@ -100,6 +102,7 @@ fn serve(
 ) -> Result<(), RunError> {
     let configured = listen.or(config.api.listen);
     let allowed_origins = config.api.allowed_origins.clone();
+    let bench_config = config.clone();
     let pipeline = Arc::new(Pipeline::new(config));
     let cards: Arc<dyn CardSource> = pipeline.clone();
     if let Some(addr) = configured.filter(|a| !a.ip().is_loopback()) {
@@ -120,7 +123,19 @@ fn serve(
     let _port_file = publish_port(listening.port);
 
     let state = Arc::new(DaemonState::new(ServiceState::Unavailable));
-    let workers = Arc::new(Workers::new(state.clone(), cards.clone()));
+    // The journal: written from a queue by its own thread, never on the path of a verdict.
+    let journal = Arc::new(crate::journal::JournalWriter::start(
+        crate::journal::writer::WriterConfig {
+            path: crate::journal::path(&bench_config),
+            directory: crate::judge::directory::directory_path(&bench_config),
+            keep_days: bench_config.journal.keep_days,
+        },
+    ));
+    let journal_health = journal.health();
+    let workers = Arc::new(
+        Workers::new(state.clone(), cards.clone())
+            .observed_by(Arc::new(bench::JournalObserver(journal.clone()))),
+    );
     let stop = Arc::new(MonitorStop::default());
     let monitor = {
         let (state, workers, stop) = (state.clone(), workers.clone(), stop.clone());
@@ -143,7 +158,13 @@ fn serve(
             SecurityPolicy::for_port(listening.port, listening.ipv6, allowed_origins),
             Arc::new(move || refresh_workers.refresh()),
         )
-        .with_organisation(organisation.clone()),
+        .with_organisation(organisation.clone())
+        .with_bench(Arc::new(bench::DaemonBench {
+            state: state.clone(),
+            config: bench_config,
+            listen,
+            journal: journal_health,
+        })),
     );
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -237,6 +258,8 @@ fn serve(
     if !workers.shutdown(READ_GRACE) {
         tracing::warn!("une lecture de carte ne s'est pas terminée à temps");
     }
+    // What the workers saw last is written before the process ends.
+    journal.flush(Duration::from_secs(2));
     tracing::info!("arrêté");
     served
 }

@@ -30,13 +30,14 @@ pub fn run(args: &Args) -> u8 {
         Ok(c) => c,
         Err(code) => return code,
     };
-    match Pipeline::new(config).snapshot(OffsetDateTime::now_utc()) {
+    match Pipeline::new(config.clone()).snapshot(OffsetDateTime::now_utc()) {
         Ok(mut snap) => {
             // Opaque ids, as in the agent's API (per run: this command).
             let ids = CardIds::new();
             for card in snap.readers.iter_mut().filter_map(|r| r.card.as_mut()) {
                 card.card_id = ids.of(&card.report);
             }
+            record(&config, &snap);
             if args.output.json {
                 print_json(&snap);
             } else {
@@ -56,6 +57,41 @@ pub fn run(args: &Args) -> u8 {
             }
             print_error(&e.to_string());
             exit::PCSC_UNAVAILABLE
+        }
+    }
+}
+
+/// Writes the cards seen to the journal (one transaction each); a journal that cannot be
+/// written is said on stderr once, and changes nothing else.
+fn record(config: &crate::config::Config, snap: &StatusSnapshot) {
+    use crate::journal::{self, Journal, Sighting};
+    let cards: Vec<_> = snap
+        .readers
+        .iter()
+        .filter_map(|r| r.card.as_ref().map(|c| (r, c)))
+        .collect();
+    if cards.is_empty() {
+        return;
+    }
+    let journal = journal::path(config)
+        .ok_or_else(crate::text::bench::journal_no_path)
+        .and_then(|p| Journal::open(&p).map_err(|e| e.to_string()));
+    let journal = match journal {
+        Ok(j) => j,
+        Err(e) => return print_error(&e),
+    };
+    let directory = crate::judge::directory::directory_path(config);
+    let at = journal::timestamp(OffsetDateTime::now_utc());
+    for (reader, card) in cards {
+        let sighting = Sighting {
+            reader: reader.name.clone(),
+            card: card.clone(),
+            insertion: true,
+            batch: None,
+        };
+        let role = journal::writer::structure_role(directory.as_deref(), &sighting);
+        if let Err(e) = journal.record_card(&sighting, role, &at) {
+            return print_error(&e.to_string());
         }
     }
 }

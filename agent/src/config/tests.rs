@@ -286,3 +286,23 @@ fn a_broken_organisation_file_is_refused_naming_it() {
     let err = Config::load_from(None, None, Some(&org)).unwrap_err();
     assert!(err.to_string().contains("org.toml"), "{err}");
 }
+
+#[test]
+fn journal_retention_and_file() {
+    let c = Config::from_toml_str("", None).unwrap();
+    assert_eq!(c.journal.keep_days, 365);
+    assert_eq!(c.journal.db, None);
+    let c = Config::from_toml_str(
+        "[journal]\nkeep_days = 30\ndb = \"j.sqlite\"\n",
+        Some(Path::new("/etc/cpx-agent/config.toml")),
+    )
+    .unwrap();
+    assert_eq!(c.journal.keep_days, 30);
+    assert_eq!(
+        c.journal.db.as_deref(),
+        Some(Path::new("/etc/cpx-agent/j.sqlite"))
+    );
+    let e = Config::from_toml_str("[journal]\nkeep_days = 0\n", None).unwrap_err();
+    assert_eq!(e.key(), Some("journal.keep_days"));
+    assert!(e.to_string().contains("36500"), "{e}");
+}

@@ -30,6 +30,14 @@ struct Job {
     atr: Option<Vec<u8>>,
 }
 
+/// Who else hears of each reader and card seen (the journal, wired by `cli::run`). Called on a
+/// worker's thread once the state has the result: it must not block (queue and return).
+pub trait ReadObserver: Send + Sync {
+    fn reader_seen(&self, name: &str);
+    /// `insertion`: a card just put in (`false`: the same card read again on request).
+    fn card_read(&self, reader: &str, card: &CardView, insertion: bool);
+}
+
 struct Worker {
     jobs: Sender<Job>,
     thread: JoinHandle<()>,
@@ -39,6 +47,7 @@ struct Worker {
 pub struct Workers {
     state: Arc<DaemonState>,
     cards: Arc<dyn CardSource>,
+    observer: Option<Arc<dyn ReadObserver>>,
     running: Mutex<HashMap<String, Worker>>,
     /// Threads of removed readers, still finishing a read.
     finishing: Mutex<Vec<JoinHandle<()>>>,
@@ -53,9 +62,16 @@ impl Workers {
         Workers {
             state,
             cards,
+            observer: None,
             running: Mutex::new(HashMap::new()),
             finishing: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Tells `observer` of every reader started and card read.
+    pub fn observed_by(mut self, observer: Arc<dyn ReadObserver>) -> Workers {
+        self.observer = Some(observer);
+        self
     }
 
     /// Starts the worker of a new reader.
@@ -67,10 +83,14 @@ impl Workers {
         let (jobs, queue) = mpsc::channel();
         let state = self.state.clone();
         let cards = self.cards.clone();
+        let observer = self.observer.clone();
+        if let Some(o) = &observer {
+            o.reader_seen(name);
+        }
         let reader = name.to_owned();
         let spawned = std::thread::Builder::new()
             .name(format!("cpx-reader-{}", reader_id(name)))
-            .spawn(move || work(reader, queue, state, cards));
+            .spawn(move || work(reader, queue, state, cards, observer));
         match spawned {
             Ok(thread) => {
                 running.insert(name.to_owned(), Worker { jobs, thread });
@@ -143,7 +163,13 @@ impl Workers {
     }
 }
 
-fn work(reader: String, queue: Receiver<Job>, state: Arc<DaemonState>, cards: Arc<dyn CardSource>) {
+fn work(
+    reader: String,
+    queue: Receiver<Job>,
+    state: Arc<DaemonState>,
+    cards: Arc<dyn CardSource>,
+    observer: Option<Arc<dyn ReadObserver>>,
+) {
     let id = reader_id(&reader);
     let Ok(c_name) = CString::new(reader.as_bytes()) else {
         return;
@@ -185,7 +211,13 @@ fn work(reader: String, queue: Receiver<Job>, state: Arc<DaemonState>, cards: Ar
                     started.elapsed().as_millis()
                 );
                 last_seen = Some(report.clone());
-                state.card_read(&reader, job.generation, CardView::new(report, verdict));
+                let view = CardView::new(report, verdict);
+                let seen = observer.as_ref().map(|o| (o, view.clone()));
+                if state.card_read(&reader, job.generation, view) {
+                    if let Some((o, view)) = seen {
+                        o.card_read(&reader, &view, job.quick);
+                    }
+                }
             }
             Err(failure) => {
                 let retry = crate::model::status::retry_alone(failure.code);

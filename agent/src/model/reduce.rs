@@ -27,9 +27,7 @@ pub fn apply(snapshot: &mut StatusSnapshot, event: &EventKind) -> Result<(), Mis
                     at,
                     ReaderView {
                         id: reader.clone(),
-                        name: name.clone(),
-                        card: None,
-                        read_error: None,
+                        ..ReaderView::new(name)
                     },
                 );
             }

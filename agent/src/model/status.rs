@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use super::checklist::ChecklistSummary;
 use super::verdict::Verdict;
+use crate::readers::ReaderModel;
 
 /// Whether the PC/SC service answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -48,10 +49,27 @@ pub struct ReaderView {
     pub id: String,
     /// The PC/SC reader name.
     pub name: String,
+    /// Its model in the reader catalog; `null` when the catalog does not know it (never
+    /// guessed).
+    #[serde(default)]
+    pub model: Option<ReaderModel>,
     pub card: Option<CardView>,
     /// Why the card in this reader could not be read, when the last read failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read_error: Option<ReadFailure>,
+}
+
+impl ReaderView {
+    /// A reader without a card (yet), its id derived from its name, its model looked up.
+    pub fn new(name: &str) -> ReaderView {
+        ReaderView {
+            id: reader_id(name),
+            name: name.to_owned(),
+            model: crate::readers::by_name(name),
+            card: None,
+            read_error: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

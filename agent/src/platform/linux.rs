@@ -186,3 +186,8 @@ pub fn no_ipv6(error: &io::Error) -> bool {
     error.kind() == io::ErrorKind::AddrNotAvailable
         || error.raw_os_error() == Some(libc::EAFNOSUPPORT)
 }
+
+/// Where libccid lists the readers it supports (`Info.plist`).
+pub fn libccid_info_plist() -> Option<&'static str> {
+    Some(LIBCCID_INFO_PLIST)
+}

@@ -31,7 +31,7 @@ use windows as os;
 
 pub use os::{
     create_private_file, data_dir, ensure_private_dir, has_display, is_private, is_running_agent,
-    native_icon, no_ipv6,
+    libccid_info_plist, native_icon, no_ipv6,
     notify, open_in_browser, runtime_dir, system_config_file, usb_readers, user_config_dir,
     ReloadSignal, StopSignals, CURRENT,
 };
@@ -101,4 +101,14 @@ pub fn os_user() -> String {
         }
     }
     os::fallback_user()
+}
+
+/// The user's documents folder (`$XDG_DOCUMENTS_DIR`, `%USERPROFILE%\Documents`).
+pub fn document_dir() -> Option<PathBuf> {
+    dirs::document_dir()
+}
+
+/// The user's home folder.
+pub fn home_dir() -> Option<PathBuf> {
+    dirs::home_dir()
 }

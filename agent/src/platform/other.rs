@@ -114,3 +114,8 @@ pub fn is_running_agent(_pid: u32) -> bool {
 pub fn no_ipv6(error: &io::Error) -> bool {
     error.kind() == io::ErrorKind::AddrNotAvailable
 }
+
+/// Not known on this system.
+pub fn libccid_info_plist() -> Option<&'static str> {
+    None
+}

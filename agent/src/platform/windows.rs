@@ -147,3 +147,8 @@ pub fn no_ipv6(error: &io::Error) -> bool {
     error.kind() == io::ErrorKind::AddrNotAvailable
         || matches!(error.raw_os_error(), Some(10047) | Some(10049))
 }
+
+/// Windows has no libccid: its own CCID driver serves the readers.
+pub fn libccid_info_plist() -> Option<&'static str> {
+    None
+}

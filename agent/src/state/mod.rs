@@ -160,6 +160,18 @@ impl DaemonState {
         }
     }
 
+    /// The last `n` events of the log, full JSON, oldest first (the diagnostics report).
+    pub fn recent_events(&self, n: usize) -> Vec<serde_json::Value> {
+        let inner = self.read();
+        let skip = inner.log.len().saturating_sub(n);
+        inner
+            .log
+            .iter()
+            .skip(skip)
+            .filter_map(|e| serde_json::from_str(&e.full).ok())
+            .collect()
+    }
+
     /// Readers holding a card, with the insertion each card is (for `POST /v1/refresh`).
     pub fn cards_present(&self) -> Vec<(String, u64)> {
         let inner = self.read();

@@ -121,6 +121,12 @@ pub fn card(view: &CardView, indent: &str) -> String {
 /// One reader's block.
 pub fn reader(view: &ReaderView) -> String {
     let mut out = format!("Lecteur « {} »\n", view.name);
+    field(
+        &mut out,
+        "  ",
+        "Modèle",
+        &crate::text::bench::model_line(view.model.as_ref()),
+    );
     match (&view.card, &view.read_error) {
         (Some(c), _) => out.push_str(&card(c, "  ")),
         (None, Some(e)) => {

@@ -10,6 +10,7 @@ pub const RPPS_PLUS_PORTAL: &str =
     "https://validation-enreg.esante.gouv.fr/enreg/login/page_accueil/authentification_AE.html";
 
 pub mod api;
+pub mod bench;
 pub mod checklist;
 pub mod config;
 pub mod eligibility;

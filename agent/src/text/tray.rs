@@ -8,6 +8,15 @@ pub const TITLE: &str = "Cartes CPx";
 pub const MENU_OPEN_PAGE: &str = "Ouvrir la page d'état";
 pub const MENU_REFRESH: &str = "Relire les cartes";
 pub const MENU_QUIT: &str = "Quitter";
+pub const MENU_EXPORT_REPORT: &str = "Exporter le diagnostic";
+
+pub fn report_saved(path: &std::path::Path) -> String {
+    format!("Diagnostic enregistré : {}", path.display())
+}
+
+pub fn report_failed(detail: &str) -> String {
+    format!("Diagnostic non enregistré : {detail}")
+}
 
 /// One line of the whole state, after the title.
 pub fn summary(face: Face, readers: usize) -> &'static str {

@@ -29,13 +29,16 @@ pub async fn serve(client: AgentClient, notifications: NotificationsConfig) -> R
     let follower = tokio::spawn(client.clone().follow(views_tx, feed_tx));
     let notifications = tokio::spawn(notify(feed, Notifier::new(notifications)));
     let mut signals = crate::platform::StopSignals::listen().map_err(|e| e.to_string())?;
+    let mut export_note: Option<String> = None;
     loop {
         tokio::select! {
             changed = views.changed() => {
                 if changed.is_err() {
                     break;
                 }
-                item.show(views.borrow_and_update().clone());
+                let mut next = views.borrow_and_update().clone();
+                next.export_note = export_note.clone();
+                item.show(next);
             }
             action = actions.recv() => match action {
                 Some(Action::Refresh) => {
@@ -47,6 +50,20 @@ pub async fn serve(client: AgentClient, notifications: NotificationsConfig) -> R
                     });
                 }
                 Some(Action::OpenPage) => open_page(client.addr()),
+                Some(Action::ExportReport) => {
+                    let note = match client.diagnostics_html().await {
+                        Ok(page) => match save_report(&page, &report_folder()) {
+                            Ok(path) => texte::report_saved(&path),
+                            Err(e) => texte::report_failed(&e),
+                        },
+                        Err(e) => texte::report_failed(&e),
+                    };
+                    tracing::info!("{note}");
+                    export_note = Some(note);
+                    let mut next = views.borrow().clone();
+                    next.export_note = export_note.clone();
+                    item.show(next);
+                }
                 Some(Action::Quit) | None => break,
             },
             _ = signals.recv() => break,
@@ -86,6 +103,31 @@ async fn notify(mut feed: mpsc::UnboundedReceiver<Feed>, mut notifier: Notifier)
             sender.send(&note).await;
         }
     }
+}
+
+/// The user's folder for the report: Documents, else the home folder, else the current one.
+fn report_folder() -> std::path::PathBuf {
+    crate::platform::document_dir()
+        .filter(|d| d.is_dir())
+        .or_else(crate::platform::home_dir)
+        .unwrap_or_else(|| ".".into())
+}
+
+/// Saves the report page in `folder` as `diagnostic-cpx-agent-YYYYMMDD-HHMMSS.html`.
+pub fn save_report(page: &str, folder: &std::path::Path) -> Result<std::path::PathBuf, String> {
+    let now = time::OffsetDateTime::now_utc();
+    let name = format!(
+        "diagnostic-cpx-agent-{:04}{:02}{:02}-{:02}{:02}{:02}.html",
+        now.year(),
+        u8::from(now.month()),
+        now.day(),
+        now.hour(),
+        now.minute(),
+        now.second()
+    );
+    let path = folder.join(name);
+    std::fs::write(&path, page).map_err(|e| format!("{} : {e}", path.display()))?;
+    Ok(path)
 }
 
 /// Runs `cpx-agent open` (the one-time link that shows holder names) on the agent last

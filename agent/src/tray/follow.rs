@@ -134,6 +134,23 @@ impl AgentClient {
             .map_err(|e| e.to_string())
     }
 
+    /// `GET /v1/diagnostics?format=html` without the token: the report for support, with no
+    /// personal data in it.
+    pub async fn diagnostics_html(&self) -> Result<String, String> {
+        let addr = self.locate()?;
+        let response = self
+            .http
+            .get(format!("http://{addr}/v1/diagnostics?format=html"))
+            .timeout(std::time::Duration::from_secs(30))
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        if !response.status().is_success() {
+            return Err(texte::http_status(response.status().as_u16()));
+        }
+        response.text().await.map_err(|e| e.to_string())
+    }
+
     /// `POST /v1/refresh`: the agent reads every card again.
     pub async fn refresh(&self) -> Result<(), String> {
         let response = self

@@ -18,6 +18,7 @@ use crate::text::tray as texte;
 pub const ITEM_ID: &str = "cpx-agent";
 const MENU_OPEN: &str = "open";
 const MENU_REFRESH: &str = "refresh";
+const MENU_EXPORT: &str = "export-report";
 const MENU_QUIT: &str = "quit";
 
 /// What the user asked from the menu.
@@ -25,6 +26,7 @@ const MENU_QUIT: &str = "quit";
 pub enum Action {
     OpenPage,
     Refresh,
+    ExportReport,
     Quit,
 }
 
@@ -98,6 +100,7 @@ fn forward_events(actions: UnboundedSender<Action>) {
         let action = match event.id.as_ref() {
             MENU_OPEN => Action::OpenPage,
             MENU_REFRESH => Action::Refresh,
+            MENU_EXPORT => Action::ExportReport,
             MENU_QUIT => Action::Quit,
             _ => return,
         };
@@ -154,7 +157,7 @@ impl Shown {
         {
             let _ = self.icon.set_tooltip(Some(next.tooltip_text()));
         }
-        if next.holder_lines != self.view.holder_lines {
+        if next.holder_lines != self.view.holder_lines || next.export_note != self.view.export_note {
             self.icon.set_menu(Some(Box::new(menu(&next))));
         }
         self.view = next;
@@ -186,6 +189,14 @@ fn menu(view: &TrayView) -> Menu {
     };
     let _ = menu.append(&action(MENU_OPEN, texte::MENU_OPEN_PAGE, "web-browser"));
     let _ = menu.append(&action(MENU_REFRESH, texte::MENU_REFRESH, "view-refresh"));
+    let _ = menu.append(&action(
+        MENU_EXPORT,
+        texte::MENU_EXPORT_REPORT,
+        "document-save",
+    ));
+    if let Some(note) = &view.export_note {
+        let _ = menu.append(&MenuItem::new(label(note), false, None));
+    }
     let _ = menu.append(&PredefinedMenuItem::separator());
     let _ = menu.append(&action(MENU_QUIT, texte::MENU_QUIT, "application-exit"));
     menu

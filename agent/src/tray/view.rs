@@ -22,6 +22,9 @@ pub struct TrayView {
     pub tooltip_lines: Vec<String>,
     /// Menu lines naming holders; empty unless the snapshot carries names (token).
     pub holder_lines: Vec<String>,
+    /// Where the last « Exporter le diagnostic » saved the report, or why it could not (a
+    /// disabled menu line; set by the app, not by the agent's state).
+    pub export_note: Option<String>,
 }
 
 impl TrayView {
@@ -135,5 +138,6 @@ pub fn view(model: &TrayModel, agent: &str) -> TrayView {
         tooltip_title: format!("{} — {}", texte::TITLE, texte::summary(face, readers)),
         tooltip_lines: lines,
         holder_lines: holders,
+        export_note: None,
     }
 }

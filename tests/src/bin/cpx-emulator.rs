@@ -63,6 +63,9 @@ struct Args {
     pin_tries: u8,
     #[arg(long, value_enum, default_value = "cps3")]
     generation: GenerationArg,
+    /// Card number, 10 digits (default: one no other emulated card has)
+    #[arg(long, value_parser = card_number)]
+    card_number: Option<String>,
     /// Sign the certificates with a CA outside the test PKI
     #[arg(long)]
     untrusted: bool,
@@ -124,6 +127,9 @@ fn card_from(args: &Args) -> Box<dyn SmartCard> {
     if args.untrusted {
         b = b.issuer(IssuerChoice::Unknown);
     }
+    if let Some(n) = &args.card_number {
+        b = b.card_number(n);
+    }
     let mut spec = CpxCardSpec::new(b.build());
     spec.pin_tries_left = args.pin_tries;
     spec.generation = match args.generation {
@@ -141,6 +147,14 @@ fn card_from(args: &Args) -> Box<dyn SmartCard> {
         }
     }
     Box::new(CpxCard::new(spec))
+}
+
+fn card_number(text: &str) -> Result<String, String> {
+    if text.len() == 10 && text.bytes().all(|c| c.is_ascii_digit()) {
+        Ok(text.to_owned())
+    } else {
+        Err("10 chiffres attendus / 10 digits expected".into())
+    }
 }
 
 fn port_of(addr: &str) -> Result<u16> {

@@ -127,6 +127,29 @@ pub struct CardCertsBuilder {
     pub sign_structure: Option<StructureId>,
 }
 
+/// A 10-digit card number (`26` + 8 digits) that no other card built in this process has, and
+/// that another process (another `cpx-emulator`) almost surely does not give either: the
+/// journal and `validate` tell cards apart by their number. The first one of a process is
+/// drawn from its pid and the clock, the next ones follow it.
+pub fn distinct_card_number() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::OnceLock;
+    static BASE: OnceLock<u64> = OnceLock::new();
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let base = *BASE.get_or_init(|| {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let seed = format!("{}|{nanos}", std::process::id());
+        let d = ring::digest::digest(&ring::digest::SHA256, seed.as_bytes());
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&d.as_ref()[..8]);
+        u64::from_be_bytes(first) % 100_000_000
+    });
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    format!("26{:08}", (base + n) % 100_000_000)
+}
+
 /// Default FINESS of establishment cards: AP-HP (EJ), a real number with a valid key.
 pub const DEFAULT_FINESS: &str = "750712184";
 /// Default SIRET of CPA cards (fictitious).
@@ -177,7 +200,7 @@ impl CardCertsBuilder {
             validity: CertValidity::Valid,
             strings: StringKind::Utf8,
             issuer: IssuerChoice::TestPki,
-            card_number: "2600301752".into(),
+            card_number: distinct_card_number(),
             sign_structure: None,
         }
     }

@@ -68,6 +68,7 @@ fn establishment_card_subject_and_extensions_follow_the_profile() {
     let certs = CardCertsBuilder::new(CardKind::Cpe)
         .finess("0B0057881")
         .structure_name("HOPITAL DES 3 DAMES")
+        .card_number("2600301752")
         .build();
     let dir = tempfile::tempdir().unwrap();
     let leaf = write_pem(dir.path(), "cpe.pem", &[&certs.auth]);
@@ -190,6 +191,19 @@ fn untrusted_issuer_does_not_verify_and_disagreeing_pair_differs() {
         ta.contains("1750712184") && ts.contains("1010780054"),
         "{ta} {ts}"
     );
+}
+
+#[test]
+fn every_card_gets_its_own_number() {
+    let a = CardCertsBuilder::new(CardKind::Cde).build();
+    let b = CardCertsBuilder::new(CardKind::Cde).build();
+    assert_ne!(a.card_number, b.card_number);
+    for n in [&a.card_number, &b.card_number] {
+        assert!(
+            n.len() == 10 && n.bytes().all(|c| c.is_ascii_digit()),
+            "{n}"
+        );
+    }
 }
 
 #[test]

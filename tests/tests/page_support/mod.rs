@@ -288,3 +288,42 @@ fn base64_round_trip() {
     assert_eq!(base64_decode("YQ=="), b"a");
     assert_eq!(base64_decode("YWI="), b"ab");
 }
+
+impl Browser {
+    /// Lets the test inject scripts whatever the page's Content-Security-Policy (call before
+    /// `navigate`): the accessibility engine is a script the page itself never loads.
+    pub fn bypass_csp(&mut self) {
+        self.page_call("Page.enable", json!({}));
+        self.page_call("Page.setBypassCSP", json!({"enabled": true}));
+    }
+
+    /// Runs axe-core (`tests/node_modules/axe-core/axe.min.js`, installed by tests/run with
+    /// `npm ci --prefix tests`, or `$CPX_AXE_JS`) on the page, WCAG 2.0/2.1 A and AA rules,
+    /// and returns its violations (id, impact, help, the nodes' HTML).
+    pub fn axe_violations(&mut self) -> Vec<Value> {
+        let path = std::env::var_os("CPX_AXE_JS")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| {
+                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("node_modules/axe-core/axe.min.js")
+            });
+        let axe = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "{}: {e}; tests/run installs it (npm ci --prefix tests)",
+                path.display()
+            )
+        });
+        self.eval(&axe);
+        let result = self.page_call(
+            "Runtime.evaluate",
+            json!({
+                "expression": "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}}).then(r => JSON.stringify(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.html)}))))",
+                "awaitPromise": true,
+                "returnByValue": true
+            }),
+        );
+        let text = result["result"]["value"]
+            .as_str()
+            .unwrap_or_else(|| panic!("axe: {result}"));
+        serde_json::from_str(text).unwrap()
+    }
+}

@@ -33,6 +33,9 @@ const TEXTE = {
   injoignable: 'L\u2019agent ne répond pas : est-il démarré ? (cpx-agent run)',
   aucunLecteur: 'Aucun lecteur détecté : branchez un lecteur de cartes.',
   aucuneCarte: 'Aucune carte dans ce lecteur.',
+  modeleInconnu: 'Modèle : inconnu (absent du catalogue des lecteurs).',
+  modele: (m) => 'Modèle : ' + m.model + ' (' + m.usb_id + '), clavier : ' +
+    (m.pinpad === true ? 'oui' : m.pinpad === false ? 'non' : 'inconnu') + '.',
   lecture: 'Carte insérée : lecture en cours…',
   lectureEchouee: 'Lecture impossible : ',
   masque: 'masqué (voir plus haut)',
@@ -223,7 +226,8 @@ function rendre() {
     a.titre.textContent = lecteur.name;
     a.racine.className = 'lecteur' + (carte ? ' ' + (TEXTE.classe[carte.verdict.status] || '') : '');
     majVerdict(a, carte);
-    a.corps.replaceChildren();
+    a.corps.replaceChildren(el('p', { class: 'modele' },
+      lecteur.model ? TEXTE.modele(lecteur.model) : TEXTE.modeleInconnu));
     if (carte) {
       parStatut[carte.verdict.status] = (parStatut[carte.verdict.status] || 0) + 1;
       a.corps.append(detailsCarte(carte), constats(carte.verdict));

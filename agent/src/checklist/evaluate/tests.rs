@@ -95,6 +95,7 @@ fn live_card(finess: &str, title: &str, status: Status, findings: Vec<Finding>) 
     ReaderView {
         id: "lecteur".into(),
         name: "Lecteur 1".into(),
+        model: None,
         card: Some(CardView {
             card_id: None,
             report,

@@ -30,6 +30,7 @@ fn snap(cards: Vec<(Option<CardView>, Option<&str>)>) -> StatusSnapshot {
             .map(|(i, (card, err))| ReaderView {
                 id: format!("r{i}"),
                 name: format!("Reader {i}"),
+                model: None,
                 card,
                 read_error: err.map(|message| crate::model::status::ReadFailure {
                     code: crate::model::status::ReadFailureCode::CardError,
