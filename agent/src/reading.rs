@@ -16,6 +16,7 @@ use crate::model::status::{
     reader_id, CardView, ReadFailure, ReadFailureCode, ReaderView, ServiceState, StatusSnapshot,
 };
 use crate::model::verdict::Verdict;
+use crate::revocation;
 use crate::text;
 
 /// What the daemon does with a card: a trait, so its machinery is tested without PC/SC.
@@ -59,7 +60,14 @@ impl Pipeline {
     /// Judges one card at `now`, with the directory when one was imported.
     pub fn judge_one(&self, report: &CardReport, now: OffsetDateTime) -> Verdict {
         let directory = judge::directory::open_directory(&self.config);
-        judge::judge(report, &self.config, now, directory.as_ref())
+        let crls = revocation::open_cache();
+        judge::judge_with(
+            report,
+            &self.config,
+            now,
+            directory.as_ref(),
+            crls.as_ref(),
+        )
     }
 
     /// One look at every PC/SC reader, now (`cpx-agent status`): each card present read and
@@ -91,10 +99,13 @@ impl Pipeline {
         // The context was only for listing: each read opens its own.
         drop(ctx);
         let directory = judge::directory::open_directory(&self.config);
+        let crls = revocation::open_cache();
         let readers = names
             .iter()
             .zip(&states)
-            .map(|(name, state)| self.look_at(name, state, directory.as_ref(), now))
+            .map(|(name, state)| {
+                self.look_at(name, state, directory.as_ref(), crls.as_ref(), now)
+            })
             .collect();
         Ok(StatusSnapshot {
             service: ServiceState::Running,
@@ -108,6 +119,7 @@ impl Pipeline {
         name: &CStr,
         state: &pcsc::ReaderState,
         directory: Option<&Directory>,
+        crls: Option<&revocation::Cache>,
         now: OffsetDateTime,
     ) -> ReaderView {
         let display = name.to_string_lossy().into_owned();
@@ -129,7 +141,7 @@ impl Pipeline {
             (event.contains(pcsc::State::PRESENT) && !state.atr().is_empty()).then(|| state.atr());
         match self.read_card(name, atr, None) {
             Ok(report) => {
-                let verdict = judge::judge(&report, &self.config, now, directory);
+                let verdict = judge::judge_with(&report, &self.config, now, directory, crls);
                 tracing::info!(
                     reader = %view.id,
                     family = ?report.family,
@@ -183,9 +195,10 @@ impl CardSource for Pipeline {
     fn judge_all(&self, reports: &[&CardReport]) -> Vec<Verdict> {
         let now = OffsetDateTime::now_utc();
         let directory = judge::directory::open_directory(&self.config);
+        let crls = revocation::open_cache();
         reports
             .iter()
-            .map(|r| judge::judge(r, &self.config, now, directory.as_ref()))
+            .map(|r| judge::judge_with(r, &self.config, now, directory.as_ref(), crls.as_ref()))
             .collect()
     }
 }

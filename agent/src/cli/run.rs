@@ -18,6 +18,8 @@ use crate::config::Config;
 use crate::daemon::monitor::{self, MonitorStop};
 use crate::daemon::worker::Workers;
 use crate::model::status::ServiceState;
+use crate::net::NetError;
+use crate::revocation::{self, fetch::Fetcher};
 use crate::reading::{CardSource, Pipeline};
 use crate::state::DaemonState;
 use crate::text::run as texte;
@@ -50,6 +52,9 @@ pub fn run(args: &Args) -> u8 {
 const READ_GRACE: Duration = Duration::from_secs(5);
 /// How often cards are judged again (an expiry date may be crossed while a card sits there).
 const REJUDGE_EVERY: Duration = Duration::from_secs(600);
+/// How often the CRLs of the cards present are looked at (fetched only when due: at most once
+/// per CRL per nextUpdate); a card read is looked at at once.
+const CRL_CHECK_EVERY: Duration = Duration::from_secs(60);
 
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
@@ -82,6 +87,7 @@ impl RunError {
 fn serve(config: Config, listen: Option<SocketAddr>) -> Result<(), RunError> {
     let listen = listen.unwrap_or(config.api.listen);
     let allowed_origins = config.api.allowed_origins.clone();
+    let crl_fetcher = crl_fetcher(&config);
     let cards: Arc<dyn CardSource> = Arc::new(Pipeline::new(config));
     if !listen.ip().is_loopback() {
         return Err(RunError::NotLoopback(listen));
@@ -143,6 +149,9 @@ fn serve(config: Config, listen: Option<SocketAddr>) -> Result<(), RunError> {
                 let _ = tokio::task::spawn_blocking(move || rejudge(&state, cards.as_ref())).await;
             }
         });
+        let crls = crl_fetcher.map(|fetcher| {
+            tokio::spawn(watch_crls(fetcher, state.clone(), cards.clone()))
+        });
         let stopping = ctx.stopping.clone();
         let stop_signal = async move {
             tokio::select! {
@@ -153,6 +162,9 @@ fn serve(config: Config, listen: Option<SocketAddr>) -> Result<(), RunError> {
         };
         api::server::serve(listener, api::router(ctx.clone()), stop_signal).await;
         rejudge.abort();
+        if let Some(crls) = crls {
+            crls.abort();
+        }
         Ok::<(), RunError>(())
     });
     runtime.shutdown_timeout(Duration::from_secs(1));
@@ -173,6 +185,53 @@ fn serve(config: Config, listen: Option<SocketAddr>) -> Result<(), RunError> {
     }
     tracing::info!("arrêté");
     served
+}
+
+/// The CRL fetcher, unless the configuration says offline (or no client can be made: then
+/// revocation stays unknown, said in the verdicts).
+fn crl_fetcher(config: &Config) -> Option<Fetcher> {
+    let path = revocation::cache_path()?;
+    match crate::net::client(&config.network) {
+        Ok(client) => Some(Fetcher::new(client, path, config.trust_store())),
+        Err(NetError::Offline) => {
+            tracing::info!("hors ligne : aucune liste de révocation ne sera téléchargée");
+            None
+        }
+        Err(e) => {
+            tracing::warn!("listes de révocation : {e}");
+            None
+        }
+    }
+}
+
+/// Fetches the CRLs of the cards present when one is read and once a minute (each only when
+/// due), and judges the cards again after each attempt: a CRL that arrives turns into a
+/// `verdict_changed` without re-insertion. Never on the path of a verdict.
+async fn watch_crls(fetcher: Fetcher, state: Arc<DaemonState>, cards: Arc<dyn CardSource>) {
+    let mut events = state.subscribe(None).receiver;
+    let mut every = tokio::time::interval(CRL_CHECK_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            event = events.recv() => match event {
+                Ok(e) if e.name != "card_read" => continue,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                // A card read, or events missed (one of them may have been).
+                _ => {}
+            },
+            _ = every.tick() => {}
+        }
+        let present = state.cards_read();
+        let urls = revocation::wanted(present.iter().map(|(_, _, report)| report));
+        if urls.is_empty() {
+            continue;
+        }
+        if fetcher.refresh(&urls).await.is_empty() {
+            continue;
+        }
+        let (state, cards) = (state.clone(), cards.clone());
+        let _ = tokio::task::spawn_blocking(move || rejudge(&state, cards.as_ref())).await;
+    }
 }
 
 /// Judges every card present again, outside the state's lock (the judge may open the FINESS
