@@ -25,6 +25,8 @@ use x509_parser::prelude::X509Certificate;
 
 /// Longest chain followed, leaf included.
 const MAX_CHAIN: usize = 4;
+/// Validation attempts (`TrustStore::attempt_number`).
+const ATTEMPTS: usize = 3;
 
 /// id-kp-clientAuth (RFC 5280 §4.2.1.12), DER contents of the OID.
 const EKU_CLIENT_AUTH: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x02];
@@ -77,6 +79,9 @@ impl Origin {
 struct Anchor {
     der: Vec<u8>,
     origin: Origin,
+    /// Raw DER of its subject and issuer names (read once).
+    subject: Vec<u8>,
+    issuer: Vec<u8>,
     /// Subject and issuer are the same name (a root).
     self_signed: bool,
 }
@@ -119,13 +124,15 @@ impl TrustStore {
     }
 
     fn push(&mut self, der: Vec<u8>, origin: Origin) {
-        let self_signed = parse(&der)
-            .map(|c| c.subject().as_raw() == c.issuer().as_raw())
-            .unwrap_or(false);
+        let (subject, issuer) = parse(&der)
+            .map(|c| (c.subject().as_raw().to_vec(), c.issuer().as_raw().to_vec()))
+            .unwrap_or_default();
         self.anchors.push(Anchor {
+            self_signed: !subject.is_empty() && subject == issuer,
             der,
             origin,
-            self_signed,
+            subject,
+            issuer,
         });
     }
 
@@ -153,11 +160,7 @@ impl TrustStore {
     pub fn ca_certificates_named(&self, name: &[u8]) -> Vec<&[u8]> {
         self.anchors
             .iter()
-            .filter(|a| {
-                parse(&a.der)
-                    .map(|c| c.subject().as_raw() == name)
-                    .unwrap_or(false)
-            })
+            .filter(|a| a.subject == name)
             .map(|a| a.der.as_slice())
             .collect()
     }
@@ -185,7 +188,8 @@ impl TrustStore {
             Err(e) => return (Trust::Untrusted, detail_of(&e)),
         };
         let mut worst: Option<TrustDetail> = None;
-        for attempt in self.attempts() {
+        for n in 0..ATTEMPTS {
+            let attempt = self.attempt_number(n);
             match self.attempt(&leaf, &attempt, usage, at) {
                 Ok(top) => return (attempt.trust, TrustDetail::ChainsTo(top)),
                 Err(detail) => {
@@ -198,46 +202,37 @@ impl TrustStore {
         (Trust::Untrusted, worst.unwrap_or(TrustDetail::IssuerUnknown))
     }
 
-    /// Production roots first; then test roots (a production CA under a test root counts as
-    /// test); then configured CAs that are not roots, as anchors of their own.
-    fn attempts(&self) -> Vec<Attempt<'_>> {
+    /// Attempt `n`: production roots first; then test roots (a production CA under a test
+    /// root counts as test); then configured CAs that are not roots and have no known CA
+    /// above them, as anchors of their own.
+    fn attempt_number(&self, n: usize) -> Attempt<'_> {
         let of = |f: &dyn Fn(&Anchor) -> bool| -> Vec<&Anchor> {
             self.anchors.iter().filter(|a| f(a)).collect()
         };
-        vec![
-            Attempt {
+        match n {
+            0 => Attempt {
                 roots: of(&|a| a.origin == Origin::Production && a.self_signed),
                 intermediates: of(&|a| a.origin == Origin::Production && !a.self_signed),
                 trust: Trust::Production,
             },
-            Attempt {
+            1 => Attempt {
                 roots: of(&|a| a.origin != Origin::Production && a.self_signed),
                 intermediates: of(&|a| !a.self_signed),
                 trust: Trust::Test,
             },
-            Attempt {
+            _ => Attempt {
                 roots: of(&|a| {
-                    a.origin != Origin::Production
-                        && (a.self_signed
-                            || (a.origin == Origin::Configured && !self.issuer_known(a)))
+                    a.origin == Origin::Configured && !a.self_signed && !self.issuer_known(a)
                 }),
                 intermediates: of(&|a| !a.self_signed),
                 trust: Trust::Test,
             },
-        ]
+        }
     }
 
     /// Whether a CA certificate of the store names `a`'s issuer as its subject.
     fn issuer_known(&self, a: &Anchor) -> bool {
-        let Ok(cert) = parse(&a.der) else {
-            return false;
-        };
-        let issuer = cert.issuer().as_raw();
-        self.anchors.iter().any(|other| {
-            parse(&other.der)
-                .map(|c| c.subject().as_raw() == issuer)
-                .unwrap_or(false)
-        })
+        self.anchors.iter().any(|other| other.subject == a.issuer)
     }
 
     /// One webpki validation; the CN of the root reached, or why it failed.

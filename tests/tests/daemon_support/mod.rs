@@ -19,9 +19,12 @@ pub const EJ: &str = "750712184";
 pub const OTHER_FINESS: &str = "010780054";
 pub const WAIT: Duration = Duration::from_secs(15);
 
-/// The `cpx-agent` binary next to this test binary (`target/<profile>/cpx-agent`), built by
-/// `cargo test --workspace`.
+/// The `cpx-agent` binary: `$CPX_AGENT_BIN`, else the one next to this test binary
+/// (`target/<profile>/cpx-agent`), built by `cargo test --workspace`.
 pub fn agent_binary() -> PathBuf {
+    if let Some(bin) = std::env::var_os("CPX_AGENT_BIN") {
+        return PathBuf::from(bin);
+    }
     let exe = std::env::current_exe().expect("test binary path");
     let dir = exe.parent().and_then(Path::parent).expect("target dir");
     let bin = dir.join("cpx-agent");
