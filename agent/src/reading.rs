@@ -110,6 +110,10 @@ impl Pipeline {
         Ok(StatusSnapshot {
             service: ServiceState::Running,
             readers,
+            finess_directory: directory
+                .as_ref()
+                .and_then(|d| d.info().ok())
+                .map(|i| i.status()),
         })
     }
 
@@ -217,6 +221,7 @@ impl ServiceUnavailable {
         StatusSnapshot {
             service: ServiceState::Unavailable,
             readers: Vec::new(),
+            finess_directory: None,
         }
     }
 }

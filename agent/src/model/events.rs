@@ -35,6 +35,10 @@ pub enum EventKind {
     ServiceLost,
     /// The PC/SC service answers again; readers follow as `reader_added`.
     ServiceRestored,
+    /// The local FINESS directory changed (imported or updated): what it is now.
+    DirectoryUpdated {
+        directory: Option<super::status::DirectoryStatus>,
+    },
 }
 
 impl EventKind {
@@ -50,6 +54,7 @@ impl EventKind {
             EventKind::VerdictChanged { .. } => "verdict_changed",
             EventKind::ServiceLost => "service_lost",
             EventKind::ServiceRestored => "service_restored",
+            EventKind::DirectoryUpdated { .. } => "directory_updated",
         }
     }
 }

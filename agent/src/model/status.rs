@@ -40,6 +40,19 @@ pub struct ReaderView {
 pub struct StatusSnapshot {
     pub service: ServiceState,
     pub readers: Vec<ReaderView>,
+    /// The local FINESS directory the verdicts use, when one was imported: how old its data
+    /// is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finess_directory: Option<DirectoryStatus>,
+}
+
+/// What the local FINESS directory is (its data's date, when it was imported or updated).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct DirectoryStatus {
+    /// Date of the data (`YYYY-MM-DD`), as the extracts declare it.
+    pub data_date: Option<String>,
+    /// When it was imported here (RFC 3339, UTC).
+    pub imported_at: String,
 }
 
 /// Why a card could not be read: a stable `code` (other applications match on it, like the

@@ -36,6 +36,7 @@ fn snap(cards: Vec<(Option<CardView>, Option<&str>)>) -> StatusSnapshot {
                 }),
             })
             .collect(),
+        finess_directory: None,
     }
 }
 

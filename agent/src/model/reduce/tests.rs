@@ -6,6 +6,7 @@ fn snapshot() -> StatusSnapshot {
     StatusSnapshot {
         service: ServiceState::Running,
         readers: Vec::new(),
+        finess_directory: None,
     }
 }
 
