@@ -17,6 +17,7 @@ use crate::api::{self, ApiContext, SecurityPolicy};
 use crate::config::Config;
 use crate::daemon::monitor::{self, MonitorStop};
 use crate::daemon::worker::Workers;
+use crate::judge::directory::directory_path;
 use crate::model::status::ServiceState;
 use crate::net::NetError;
 use crate::revocation::{self, fetch::Fetcher};
@@ -55,6 +56,12 @@ const REJUDGE_EVERY: Duration = Duration::from_secs(600);
 /// How often the CRLs of the cards present are looked at (fetched only when due: at most once
 /// per CRL per nextUpdate); a card read is looked at at once.
 const CRL_CHECK_EVERY: Duration = Duration::from_secs(60);
+/// How often the daemon looks whether an automatic FINESS update is due (`[finess]
+/// auto_update`); one is due a day after the last attempt.
+const FINESS_CHECK_EVERY: Duration = Duration::from_secs(3600);
+const FINESS_UPDATE_EVERY: Duration = Duration::from_secs(24 * 3600);
+/// While a card is being read, the update waits this long and looks again.
+const FINESS_READ_PAUSE: Duration = Duration::from_secs(2);
 
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
@@ -88,6 +95,9 @@ fn serve(config: Config, listen: Option<SocketAddr>) -> Result<(), RunError> {
     let listen = listen.unwrap_or(config.api.listen);
     let allowed_origins = config.api.allowed_origins.clone();
     let crl_fetcher = crl_fetcher(&config);
+    let directory = directory_path(&config);
+    let auto_update = (config.finess.auto_update && !config.network.offline)
+        .then(|| (config.source.clone(), directory.clone()));
     let cards: Arc<dyn CardSource> = Arc::new(Pipeline::new(config));
     if !listen.ip().is_loopback() {
         return Err(RunError::NotLoopback(listen));
@@ -108,6 +118,7 @@ fn serve(config: Config, listen: Option<SocketAddr>) -> Result<(), RunError> {
     let listen = listener.local_addr().map_err(RunError::Start)?;
 
     let state = Arc::new(DaemonState::new(ServiceState::Unavailable));
+    state.set_directory(directory.as_deref().and_then(directory_status));
     let workers = Arc::new(Workers::new(state.clone(), cards.clone()));
     let stop = Arc::new(MonitorStop::default());
     let monitor = {
@@ -140,14 +151,24 @@ fn serve(config: Config, listen: Option<SocketAddr>) -> Result<(), RunError> {
         println!("cpx-agent : API sur http://{listen} (Ctrl-C pour arrêter)");
         let rejudge_state = state.clone();
         let rejudge_cards = cards.clone();
+        let rejudge_directory = directory.clone();
         let rejudge = tokio::spawn(async move {
             let mut every = tokio::time::interval(REJUDGE_EVERY);
             every.tick().await;
             loop {
                 every.tick().await;
                 let (state, cards) = (rejudge_state.clone(), rejudge_cards.clone());
-                let _ = tokio::task::spawn_blocking(move || rejudge(&state, cards.as_ref())).await;
+                let path = rejudge_directory.clone();
+                let _ = tokio::task::spawn_blocking(move || {
+                    // The directory may have been imported by hand meanwhile.
+                    state.set_directory(path.as_deref().and_then(directory_status));
+                    rejudge(&state, cards.as_ref())
+                })
+                .await;
             }
+        });
+        let finess = auto_update.map(|(config_file, db)| {
+            tokio::spawn(auto_update_finess(config_file, db, state.clone(), cards.clone()))
         });
         let crls = crl_fetcher.map(|fetcher| {
             tokio::spawn(watch_crls(fetcher, state.clone(), cards.clone()))
@@ -164,6 +185,9 @@ fn serve(config: Config, listen: Option<SocketAddr>) -> Result<(), RunError> {
         rejudge.abort();
         if let Some(crls) = crls {
             crls.abort();
+        }
+        if let Some(finess) = finess {
+            finess.abort();
         }
         Ok::<(), RunError>(())
     });
@@ -231,6 +255,93 @@ async fn watch_crls(fetcher: Fetcher, state: Arc<DaemonState>, cards: Arc<dyn Ca
         }
         let (state, cards) = (state.clone(), cards.clone());
         let _ = tokio::task::spawn_blocking(move || rejudge(&state, cards.as_ref())).await;
+    }
+}
+
+/// What the FINESS directory at `path` is, when there is one.
+fn directory_status(path: &std::path::Path) -> Option<crate::model::status::DirectoryStatus> {
+    match crate::finess::Directory::open(path) {
+        Ok(Some(d)) => d.info().ok().map(|i| i.status()),
+        Ok(None) => None,
+        Err(e) => {
+            tracing::warn!("répertoire FINESS {} illisible : {e}", path.display());
+            None
+        }
+    }
+}
+
+/// `[finess] auto_update`: at most once a day, never while a card is being read, the daemon
+/// runs `cpx-agent finess update` (the same command, in a process of its own: its memory and
+/// its time are not the daemon's); a new directory is shown (`directory_updated`) and the
+/// cards are judged again with it.
+async fn auto_update_finess(
+    config_file: Option<std::path::PathBuf>,
+    db: Option<std::path::PathBuf>,
+    state: Arc<DaemonState>,
+    cards: Arc<dyn CardSource>,
+) {
+    let Some(db) = db else {
+        tracing::warn!("mise à jour FINESS automatique impossible : pas de dossier de données");
+        return;
+    };
+    let stamp = db.with_file_name("finess-update.last");
+    let mut every = tokio::time::interval(FINESS_CHECK_EVERY);
+    loop {
+        every.tick().await;
+        let last = std::fs::metadata(&stamp)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok());
+        if last.is_some_and(|age| age < FINESS_UPDATE_EVERY) {
+            continue;
+        }
+        while state.reading_in_progress() {
+            tokio::time::sleep(FINESS_READ_PAUSE).await;
+        }
+        if let Some(parent) = stamp.parent() {
+            let _ = std::fs::create_dir_all(parent);
+        }
+        if let Err(e) = std::fs::write(&stamp, b"") {
+            tracing::warn!("mise à jour FINESS : {} : {e}", stamp.display());
+        }
+        tracing::info!("mise à jour FINESS automatique");
+        let Ok(exe) = std::env::current_exe() else {
+            continue;
+        };
+        let mut command = tokio::process::Command::new(exe);
+        command.args(["finess", "update", "--json", "--db"]).arg(&db);
+        if let Some(file) = &config_file {
+            command.arg("--config").arg(file);
+        }
+        command
+            .stdin(std::process::Stdio::null())
+            .kill_on_drop(true);
+        match command.output().await {
+            Ok(out) if out.status.success() => {
+                let summary: serde_json::Value =
+                    serde_json::from_slice(&out.stdout).unwrap_or_default();
+                if summary["outcome"] == "updated" {
+                    tracing::info!(
+                        ej = %summary["import"]["ej"],
+                        eg = %summary["import"]["eg"],
+                        "répertoire FINESS mis à jour"
+                    );
+                    let (state, cards, db) = (state.clone(), cards.clone(), db.clone());
+                    let _ = tokio::task::spawn_blocking(move || {
+                        state.set_directory(directory_status(&db));
+                        rejudge(&state, cards.as_ref());
+                    })
+                    .await;
+                } else {
+                    tracing::info!("répertoire FINESS déjà à jour");
+                }
+            }
+            Ok(out) => {
+                let why = String::from_utf8_lossy(&out.stderr);
+                tracing::warn!("mise à jour FINESS échouée : {}", why.trim());
+            }
+            Err(e) => tracing::warn!("mise à jour FINESS impossible à lancer : {e}"),
+        }
     }
 }
 
