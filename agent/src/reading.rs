@@ -61,13 +61,7 @@ impl Pipeline {
     pub fn judge_one(&self, report: &CardReport, now: OffsetDateTime) -> Verdict {
         let directory = judge::directory::open_directory(&self.config);
         let crls = revocation::open_cache();
-        judge::judge_with(
-            report,
-            &self.config,
-            now,
-            directory.as_ref(),
-            crls.as_ref(),
-        )
+        judge::judge_with(report, &self.config, now, directory.as_ref(), crls.as_ref())
     }
 
     /// One look at every PC/SC reader, now (`cpx-agent status`): each card present read and
@@ -103,9 +97,7 @@ impl Pipeline {
         let readers = names
             .iter()
             .zip(&states)
-            .map(|(name, state)| {
-                self.look_at(name, state, directory.as_ref(), crls.as_ref(), now)
-            })
+            .map(|(name, state)| self.look_at(name, state, directory.as_ref(), crls.as_ref(), now))
             .collect();
         Ok(StatusSnapshot {
             service: ServiceState::Running,

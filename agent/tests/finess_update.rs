@@ -236,12 +236,19 @@ fn new_then_unchanged_then_refused_files_leave_the_directory_whole() {
     ];
     for (what, reply, description, why) in cases {
         server.set(DAILY, reply);
-        server.set("/api/1/datasets/finess-structures-1/", Reply::json(&description));
+        server.set(
+            "/api/1/datasets/finess-structures-1/",
+            Reply::json(&description),
+        );
         let r = home.update(&api);
         assert_eq!(r.code, 1, "{what}: {}\n{}", r.stdout, r.stderr);
         assert!(r.stderr.contains(why), "{what}: {}", r.stderr);
         assert!(r.stderr.contains("conservé"), "{what}: {}", r.stderr);
-        assert_eq!(home.directory().unwrap(), first, "{what}: directory changed");
+        assert_eq!(
+            home.directory().unwrap(),
+            first,
+            "{what}: directory changed"
+        );
         assert!(
             leftovers(&home.path().join("data/cpx-agent")).is_empty(),
             "{what}: temporary files left"
@@ -293,8 +300,14 @@ fn legacy_csv_extracts_when_the_json_dataset_is_not_there() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let s = json_of(&r);
     assert_eq!(s["outcome"], "updated");
-    assert_eq!((s["import"]["ej"].as_u64(), s["import"]["eg"].as_u64()), (Some(7), Some(4)));
-    assert!(server.requests_for(old_eg).is_empty(), "the latest extract only");
+    assert_eq!(
+        (s["import"]["ej"].as_u64(), s["import"]["eg"].as_u64()),
+        (Some(7), Some(4))
+    );
+    assert!(
+        server.requests_for(old_eg).is_empty(),
+        "the latest extract only"
+    );
     // Both unchanged: nothing imported; only the EG changed: both files imported again.
     let before = home.directory().unwrap();
     let r = home.update(&server.url(API));
@@ -312,7 +325,11 @@ fn legacy_csv_extracts_when_the_json_dataset_is_not_there() {
     let s = json_of(&r);
     assert_eq!(s["outcome"], "updated");
     assert_eq!(s["import"]["ej"], 7);
-    assert_eq!(server.requests_for(ej_path).len(), 4, "304, then again in full");
+    assert_eq!(
+        server.requests_for(ej_path).len(),
+        4,
+        "304, then again in full"
+    );
 }
 
 #[test]
@@ -320,13 +337,19 @@ fn a_file_address_offline_and_an_unknown_certificate() {
     let home = Home::new();
     let server = TestServer::https(&home.tls);
     let gz = gzip(&std::fs::read(data("synthetic-structures.json")).unwrap());
-    server.set("/mirror/structures.json.gz", Reply::file(gz, "application/gzip"));
+    server.set(
+        "/mirror/structures.json.gz",
+        Reply::file(gz, "application/gzip"),
+    );
     let url = server.url("/mirror/structures.json.gz");
     // The HTTPS server's CA not trusted: refused, nothing written.
     let r: Run = home.command(&url, false, false).output().unwrap().into();
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(home.directory().is_none());
-    assert!(server.requests().is_empty(), "TLS refused before any request");
+    assert!(
+        server.requests().is_empty(),
+        "TLS refused before any request"
+    );
     // Offline: refused at once (usage), nothing asked.
     let r: Run = home.command(&url, true, true).output().unwrap().into();
     assert_eq!(r.code, 2, "{}", r.stderr);
@@ -381,7 +404,9 @@ fn an_update_killed_mid_download_leaves_the_directory_whole() {
 fn finess_import_reads_a_gzipped_extract() {
     let home = Home::new();
     let gz = gzip(&std::fs::read(data("synthetic-structures.json")).unwrap());
-    let file = home.path().join("finess-structures-journalier-20261203.json.gz");
+    let file = home
+        .path()
+        .join("finess-structures-journalier-20261203.json.gz");
     std::fs::write(&file, gz).unwrap();
     let r: Run = agent(&home.path().join("xdg"))
         .env("XDG_DATA_HOME", home.path().join("data"))

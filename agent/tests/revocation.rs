@@ -22,8 +22,8 @@ const CRL_PATH: &str = "/CRL/ACI-ST-PP-TEST.crl";
 const DER: &str = "application/pkix-crl";
 /// CPS3 contact ATR (domain.md §3).
 const CPS3_ATR: [u8; 17] = [
-    0x3B, 0xAC, 0x00, 0x40, 0x2A, 0x00, 0x12, 0x25, 0x00, 0x64, 0x80, 0x00, 0x03, 0x10, 0x00,
-    0x90, 0x00,
+    0x3B, 0xAC, 0x00, 0x40, 0x2A, 0x00, 0x12, 0x25, 0x00, 0x64, 0x80, 0x00, 0x03, 0x10, 0x00, 0x90,
+    0x00,
 ];
 
 fn trust() -> TrustStore {
@@ -140,7 +140,13 @@ fn a_revoked_card_is_found_in_its_crl() {
         OffsetDateTime::now_utc(),
     );
     assert!(
-        matches!(status, CertStatus::Revoked { reason: Some(1), .. }),
+        matches!(
+            status,
+            CertStatus::Revoked {
+                reason: Some(1),
+                ..
+            }
+        ),
         "{status:?}"
     );
     // The verdict's words name the CA and say what to do.
@@ -151,8 +157,16 @@ fn a_revoked_card_is_found_in_its_crl() {
         None,
         Some(&cache),
     );
-    let f = v.findings.iter().find(|f| f.code == "card_revoked").unwrap();
-    assert!(f.message.contains("TEST AC IGC-SANTE STANDARD PERSONNES"), "{}", f.message);
+    let f = v
+        .findings
+        .iter()
+        .find(|f| f.code == "card_revoked")
+        .unwrap();
+    assert!(
+        f.message.contains("TEST AC IGC-SANTE STANDARD PERSONNES"),
+        "{}",
+        f.message
+    );
     assert!(f.message.contains("clé compromise"), "{}", f.message);
     assert!(f.remedy.contains("F301"), "{}", f.remedy);
     assert_eq!(v.status, cpx_agent::model::verdict::Status::NotReady);
@@ -180,8 +194,7 @@ fn an_expired_crl_leaves_revocation_unknown_with_its_age() {
     let server = TestServer::http();
     let s = setup(None);
     let (_, report) = card(&server.url(CRL_PATH));
-    let crl =
-        CrlSpec::new(CrlIssuer::StandardPersonnes).next_update_in(time::Duration::days(-2));
+    let crl = CrlSpec::new(CrlIssuer::StandardPersonnes).next_update_in(time::Duration::days(-2));
     server.set(CRL_PATH, Reply::file(crl.der(), DER));
     let f = fetcher(&s.config, &s.store);
     let done = run(f.refresh(&revocation::wanted([&report])));
@@ -231,15 +244,27 @@ fn refused_crls_leave_nothing_and_say_why() {
     let big = CrlSpec::new(CrlIssuer::StandardPersonnes).with_others(40_000);
     let cases: Vec<(&str, Reply, &str)> = vec![
         ("/forged.crl", Reply::file(forged.der(), DER), "signature"),
-        ("/garbage.crl", Reply::file(garbage, DER), "pas une liste de révocation"),
+        (
+            "/garbage.crl",
+            Reply::file(garbage, DER),
+            "pas une liste de révocation",
+        ),
         ("/big.crl", Reply::file(big.der(), DER), "taille permise"),
-        ("/endless.crl", Reply::Endless { declared: 512 * 1024 * 1024 }, "taille permise"),
+        (
+            "/endless.crl",
+            Reply::Endless {
+                declared: 512 * 1024 * 1024,
+            },
+            "taille permise",
+        ),
         ("/gone.crl", Reply::Status(404), "404"),
         ("/hang.crl", Reply::Hang, "3 s"),
         (
             "/truncated.crl",
             Reply::Truncated {
-                body: std::sync::Arc::new(CrlSpec::new(CrlIssuer::StandardPersonnes).der()[..200].to_vec()),
+                body: std::sync::Arc::new(
+                    CrlSpec::new(CrlIssuer::StandardPersonnes).der()[..200].to_vec(),
+                ),
                 declared: 5000,
             },
             "",
@@ -254,7 +279,10 @@ fn refused_crls_leave_nothing_and_say_why() {
             panic!("{path}: {:?}", done[0].1);
         };
         assert!(reason.contains(why), "{path}: {reason}");
-        assert!(started.elapsed() < Duration::from_secs(6), "{path}: too long");
+        assert!(
+            started.elapsed() < Duration::from_secs(6),
+            "{path}: too long"
+        );
         let cache = Cache::open(&s.store).unwrap().unwrap();
         let record = cache.record(&url).unwrap().unwrap();
         assert!(!record.has_crl(), "{path}");
@@ -276,7 +304,10 @@ fn refused_crls_leave_nothing_and_say_why() {
             "{path}"
         );
         // A failed attempt is not retried at once.
-        assert!(run(f.refresh(std::slice::from_ref(&url))).is_empty(), "{path}");
+        assert!(
+            run(f.refresh(std::slice::from_ref(&url))).is_empty(),
+            "{path}"
+        );
     }
     let _ = report;
 }
@@ -308,13 +339,20 @@ fn a_changed_crl_is_fetched_with_a_conditional_request() {
     server.set(CRL_PATH, Reply::file(first.der(), DER));
     let f = fetcher(&s.config, &s.store);
     run(f.refresh(std::slice::from_ref(&url)));
-    let kept = Cache::open(&s.store).unwrap().unwrap().record(&url).unwrap();
+    let kept = Cache::open(&s.store)
+        .unwrap()
+        .unwrap()
+        .record(&url)
+        .unwrap();
     assert!(kept.as_ref().unwrap().etag.is_some());
     // Same CRL on the server: 304, nothing replaced.
     let outcome = run(f.fetch(&url, kept.as_ref()));
     assert_eq!(outcome, Outcome::NotModified);
     let last = server.requests_for(CRL_PATH).pop().unwrap();
-    assert_eq!(last.header("if-none-match"), kept.as_ref().unwrap().etag.as_deref());
+    assert_eq!(
+        last.header("if-none-match"),
+        kept.as_ref().unwrap().etag.as_deref()
+    );
     // A newer CRL revoking the card: stored.
     let mut second = CrlSpec::new(CrlIssuer::StandardPersonnes).revoke(&certs.auth_serial);
     second.crl_number = 2;
@@ -327,7 +365,12 @@ fn a_changed_crl_is_fetched_with_a_conditional_request() {
         panic!("older CRL accepted")
     };
     assert!(why.contains("plus ancienne"), "{why}");
-    let record = Cache::open(&s.store).unwrap().unwrap().record(&url).unwrap().unwrap();
+    let record = Cache::open(&s.store)
+        .unwrap()
+        .unwrap()
+        .record(&url)
+        .unwrap()
+        .unwrap();
     assert_eq!(record.crl_number.as_deref(), Some("02"));
     assert_eq!(record.entries, 1);
 }
@@ -397,7 +440,10 @@ fn when_a_crl_is_due() {
         last_attempt: Some(now - time::Duration::minutes(5)),
         ..base.clone()
     };
-    assert!(!due(Some(&late), now), "CA late: not more than every 15 min");
+    assert!(
+        !due(Some(&late), now),
+        "CA late: not more than every 15 min"
+    );
     let late = revocation::CrlRecord {
         last_attempt: Some(now - time::Duration::minutes(16)),
         ..late

@@ -63,7 +63,10 @@ fn proxies_from_the_environment() {
 
     // HTTP_PROXY: a plain HTTP CRL goes through the proxy (absolute-form request).
     std::env::set_var("HTTP_PROXY", proxy.url());
-    assert!(matches!(fetch(&config, &store, &http.url("/a.crl")), Outcome::Stored(0)));
+    assert!(matches!(
+        fetch(&config, &store, &http.url("/a.crl")),
+        Outcome::Stored(0)
+    ));
     let seen = proxy.requests();
     assert_eq!(seen.len(), 1, "{seen:?}");
     assert_eq!(seen[0].method, "GET");
@@ -73,7 +76,10 @@ fn proxies_from_the_environment() {
     // certificate still checked against the configured CA).
     std::env::set_var("HTTPS_PROXY", proxy.url());
     let store2 = dir.path().join("revocation2.sqlite");
-    assert!(matches!(fetch(&config, &store2, &https.url("/a.crl")), Outcome::Stored(0)));
+    assert!(matches!(
+        fetch(&config, &store2, &https.url("/a.crl")),
+        Outcome::Stored(0)
+    ));
     let seen = proxy.requests();
     assert_eq!(seen.len(), 2, "{seen:?}");
     assert_eq!(seen[1].method, "CONNECT");
@@ -83,7 +89,10 @@ fn proxies_from_the_environment() {
     // NO_PROXY: straight to the server, the proxy sees nothing more.
     std::env::set_var("NO_PROXY", "127.0.0.1");
     let store3 = dir.path().join("revocation3.sqlite");
-    assert!(matches!(fetch(&config, &store3, &http.url("/a.crl")), Outcome::Stored(0)));
+    assert!(matches!(
+        fetch(&config, &store3, &http.url("/a.crl")),
+        Outcome::Stored(0)
+    ));
     assert_eq!(proxy.requests().len(), 2);
     assert_eq!(http.requests_for("/a.crl").len(), 2);
 

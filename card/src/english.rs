@@ -30,7 +30,10 @@ const FIXED: [(TrustDetail, &str); 13] = [
     (TrustDetail::IssuerNotCa, ISSUER_NOT_CA),
     (TrustDetail::PathLengthExceeded, PATH_LENGTH),
     (TrustDetail::NameConstraintViolated, NAME_CONSTRAINT),
-    (TrustDetail::UnsupportedCriticalExtension, CRITICAL_EXTENSION),
+    (
+        TrustDetail::UnsupportedCriticalExtension,
+        CRITICAL_EXTENSION,
+    ),
     (TrustDetail::UnsupportedAlgorithm, UNSUPPORTED_ALGORITHM),
     (TrustDetail::Malformed, MALFORMED),
 ];

@@ -199,7 +199,10 @@ impl TrustStore {
                 }
             }
         }
-        (Trust::Untrusted, worst.unwrap_or(TrustDetail::IssuerUnknown))
+        (
+            Trust::Untrusted,
+            worst.unwrap_or(TrustDetail::IssuerUnknown),
+        )
     }
 
     /// Attempt `n`: production roots first; then test roots (a production CA under a test
@@ -268,7 +271,9 @@ impl TrustStore {
             u64::try_from(at.unix_timestamp()).unwrap_or(0),
         ));
         let purpose = match usage {
-            Usage::Authentication => Purpose::Required(KeyUsage::required_if_present(EKU_CLIENT_AUTH)),
+            Usage::Authentication => {
+                Purpose::Required(KeyUsage::required_if_present(EKU_CLIENT_AUTH))
+            }
             Usage::Signature => {
                 Purpose::Required(KeyUsage::required_if_present(EKU_EMAIL_PROTECTION))
             }

@@ -73,12 +73,7 @@ fn detail(r: &CertReport) -> String {
 }
 
 fn check(leaf: &Ca, trust: &TrustStore) -> CertReport {
-    interpret_at(
-        leaf.cert.der(),
-        trust,
-        datetime!(2025-06-01 00:00 UTC),
-    )
-    .unwrap()
+    interpret_at(leaf.cert.der(), trust, datetime!(2025-06-01 00:00 UTC)).unwrap()
 }
 
 fn long_ago() -> (OffsetDateTime, OffsetDateTime) {
@@ -100,10 +95,16 @@ fn a_sound_chain_is_test_trusted_to_its_root() {
     assert_eq!(detail(&r), "chains to RACINE DE TEST");
     // Without the intermediate, no path.
     let r = check(&leaf, &store(&[&root]));
-    assert_eq!((r.trust, detail(&r).as_str()), (Trust::Untrusted, "issuer unknown"));
+    assert_eq!(
+        (r.trust, detail(&r).as_str()),
+        (Trust::Untrusted, "issuer unknown")
+    );
     // The intermediate alone, configured: trusted as an anchor of its own.
     let r = check(&leaf, &store(&[&inter]));
-    assert_eq!((r.trust, detail(&r).as_str()), (Trust::Test, "chains to AC DE TEST"));
+    assert_eq!(
+        (r.trust, detail(&r).as_str()),
+        (Trust::Test, "chains to AC DE TEST")
+    );
 }
 
 #[test]
@@ -121,7 +122,10 @@ fn an_expired_card_is_checked_within_its_own_life() {
     .unwrap();
     assert_eq!(r.trust, Trust::Test);
     // Interpreted now (after 2027) as well.
-    assert_eq!(interpret(leaf.cert.der(), &store(&[&root])).unwrap().trust, Trust::Test);
+    assert_eq!(
+        interpret(leaf.cert.der(), &store(&[&root])).unwrap().trust,
+        Trust::Test
+    );
 }
 
 #[test]
@@ -201,7 +205,10 @@ fn a_ca_that_may_not_sign_certificates_is_refused() {
     let leaf = signed(auth_params(), &inter);
     let r = check(&leaf, &store(&[&root, &inter]));
     assert_eq!(r.trust, Trust::Untrusted);
-    assert_eq!(detail(&r), "CA key usage does not allow certificate signing");
+    assert_eq!(
+        detail(&r),
+        "CA key usage does not allow certificate signing"
+    );
 }
 
 #[test]
@@ -232,7 +239,10 @@ fn a_path_length_constraint_is_enforced() {
     assert_eq!(detail(&r), "path length constraint exceeded");
     // Without the root, the configured sub-CA is an anchor of its own: nothing above it.
     let r = check(&leaf, &store(&[&second]));
-    assert_eq!((r.trust, detail(&r).as_str()), (Trust::Test, "chains to AC SOUS AC"));
+    assert_eq!(
+        (r.trust, detail(&r).as_str()),
+        (Trust::Test, "chains to AC SOUS AC")
+    );
 }
 
 #[test]

@@ -103,14 +103,16 @@ impl TestTls {
         use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose};
         let ca_key = KeyPair::generate().expect("test CA key");
         let mut ca = CertificateParams::new(Vec::<String>::new()).expect("test CA params");
-        ca.distinguished_name
-            .push(DnType::CommonName, "AC de test des serveurs HTTPS cpx-testkit");
+        ca.distinguished_name.push(
+            DnType::CommonName,
+            "AC de test des serveurs HTTPS cpx-testkit",
+        );
         ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
         ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
         let ca_cert = ca.self_signed(&ca_key).expect("test CA certificate");
         let key = KeyPair::generate().expect("test server key");
-        let mut params = CertificateParams::new(vec!["localhost".to_string()])
-            .expect("test server params");
+        let mut params =
+            CertificateParams::new(vec!["localhost".to_string()]).expect("test server params");
         params
             .subject_alt_names
             .push(rcgen::SanType::IpAddress([127, 0, 0, 1].into()));
@@ -181,7 +183,9 @@ impl TestServer {
         let (stop, stopped) = watch::channel(false);
         let std_listener =
             std::net::TcpListener::bind("127.0.0.1:0").expect("bind a test server on loopback");
-        std_listener.set_nonblocking(true).expect("non-blocking listener");
+        std_listener
+            .set_nonblocking(true)
+            .expect("non-blocking listener");
         let addr = std_listener.local_addr().expect("test server address");
         let https = tls.is_some();
         let (r, l) = (routes.clone(), log.clone());
@@ -307,7 +311,9 @@ async fn read_head<S: AsyncRead + Unpin>(stream: &mut S) -> Option<Request> {
     let method = first.next()?.to_string();
     let target = first.next()?.to_string();
     let path = match target.split_once("://") {
-        Some((_, rest)) => rest.find('/').map_or("/".to_string(), |i| rest[i..].to_string()),
+        Some((_, rest)) => rest
+            .find('/')
+            .map_or("/".to_string(), |i| rest[i..].to_string()),
         None => target.clone(),
     };
     let headers = lines
@@ -341,21 +347,14 @@ async fn connection<S: AsyncRead + AsyncWrite + Unpin>(
             .cloned()
     };
     let mut reply = reply.unwrap_or(Reply::Status(404));
-    loop {
-        match reply {
-            Reply::After(pause, inner) => {
-                tokio::select! {
-                    _ = tokio::time::sleep(pause) => reply = *inner,
-                    _ = stopped.changed() => return,
-                }
-            }
-            _ => break,
+    while let Reply::After(pause, inner) = reply {
+        tokio::select! {
+            _ = tokio::time::sleep(pause) => reply = *inner,
+            _ = stopped.changed() => return,
         }
     }
     let head = |status: &str, extra: &str, len: u64| {
-        format!(
-            "HTTP/1.1 {status}\r\nContent-Length: {len}\r\nConnection: close\r\n{extra}\r\n"
-        )
+        format!("HTTP/1.1 {status}\r\nContent-Length: {len}\r\nConnection: close\r\n{extra}\r\n")
     };
     match reply {
         Reply::File {
@@ -453,7 +452,9 @@ impl TestProxy {
         let log: Log = Arc::default();
         let (stop, stopped) = watch::channel(false);
         let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind proxy");
-        std_listener.set_nonblocking(true).expect("non-blocking proxy");
+        std_listener
+            .set_nonblocking(true)
+            .expect("non-blocking proxy");
         let addr = std_listener.local_addr().expect("proxy address");
         let l = log.clone();
         let thread = std::thread::Builder::new()

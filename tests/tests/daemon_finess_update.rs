@@ -73,7 +73,9 @@ fn the_daemon_updates_its_directory_and_judges_again() {
     });
     assert_eq!(card_at(&status, 0)["verdict"]["status"], "warning");
     let mut seen = Vec::new();
-    while !(seen.iter().any(|e: &SseEvent| e.name == "directory_updated")
+    while !(seen
+        .iter()
+        .any(|e: &SseEvent| e.name == "directory_updated")
         && seen.iter().any(|e: &SseEvent| e.name == "card_read"))
     {
         seen.push(sse.next());
@@ -87,7 +89,11 @@ fn the_daemon_updates_its_directory_and_judges_again() {
         1,
         "{seen:?}"
     );
-    assert!(agent.stderr().contains("répertoire FINESS mis à jour"), "{}", agent.stderr());
+    assert!(
+        agent.stderr().contains("répertoire FINESS mis à jour"),
+        "{}",
+        agent.stderr()
+    );
     assert_eq!(server.requests_for(DATASET).len(), 1);
     assert_eq!(server.requests_for(DAILY).len(), 1);
 
@@ -111,6 +117,10 @@ fn the_daemon_updates_its_directory_and_judges_again() {
     });
     assert!(status["finess_directory"]["imported_at"].is_string());
     std::thread::sleep(Duration::from_millis(1500));
-    assert_eq!(server.requests_for(DATASET).len(), 1, "no second update the same day");
+    assert_eq!(
+        server.requests_for(DATASET).len(),
+        1,
+        "no second update the same day"
+    );
     let _ = std::fs::remove_file(&ca);
 }

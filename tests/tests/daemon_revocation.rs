@@ -46,7 +46,11 @@ fn a_revoked_card_turns_card_revoked_on_sse_without_reinsertion() {
     let sse = agent.events(None, false);
     assert_eq!(sse.next().name, "snapshot");
     let _card = pcscd
-        .insert(0, CpxCard::new(CpxCardSpec::new(certs)), InsertOptions::default())
+        .insert(
+            0,
+            CpxCard::new(CpxCardSpec::new(certs)),
+            InsertOptions::default(),
+        )
         .unwrap();
     let events = sse.until("card_read");
     let read = events.last().unwrap();
@@ -68,7 +72,10 @@ fn a_revoked_card_turns_card_revoked_on_sse_without_reinsertion() {
         finding_codes(card_at(s, 0)).contains(&"card_revoked".to_string())
     });
     let codes = finding_codes(card_at(&status, 0));
-    assert!(!codes.contains(&"revocation_unknown".to_string()), "{codes:?}");
+    assert!(
+        !codes.contains(&"revocation_unknown".to_string()),
+        "{codes:?}"
+    );
     let finding = card_at(&status, 0)["verdict"]["findings"]
         .as_array()
         .unwrap()
@@ -113,7 +120,11 @@ fn with_the_crl_server_not_answering_the_verdict_comes_at_once() {
             .build();
         cards.push(
             pcscd
-                .insert(i, CpxCard::new(CpxCardSpec::new(certs)), InsertOptions::default())
+                .insert(
+                    i,
+                    CpxCard::new(CpxCardSpec::new(certs)),
+                    InsertOptions::default(),
+                )
                 .unwrap(),
         );
         let inserted = sse.until("card_inserted");
@@ -122,7 +133,10 @@ fn with_the_crl_server_not_answering_the_verdict_comes_at_once() {
         let took = started.elapsed();
         let read = read.last().unwrap();
         println!("card {i}: card_inserted → card_read {took:?} with the CRL server hanging");
-        assert_eq!(read.data["card"]["verdict"]["status"], "ready", "{inserted:?}");
+        assert_eq!(
+            read.data["card"]["verdict"]["status"], "ready",
+            "{inserted:?}"
+        );
         assert!(verdict_codes(read).contains(&"revocation_unknown".to_string()));
         // Far within the fetch's own bound (120 s): the verdict did not wait for it.
         assert!(took < Duration::from_secs(5), "{took:?}");
@@ -171,7 +185,11 @@ fn offline_nothing_is_fetched() {
     let agent = Agent::start_with(&pcscd, "[network]\noffline = true", None);
     agent.wait_status("a reader", |s| reader_count(s) >= 1);
     let _card = pcscd
-        .insert(0, CpxCard::new(CpxCardSpec::new(certs)), InsertOptions::default())
+        .insert(
+            0,
+            CpxCard::new(CpxCardSpec::new(certs)),
+            InsertOptions::default(),
+        )
         .unwrap();
     let status = agent.wait_status("the card judged", |s| judged_cards(s) == 1);
     let finding = card_at(&status, 0)["verdict"]["findings"]

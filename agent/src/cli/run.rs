@@ -20,8 +20,8 @@ use crate::daemon::worker::Workers;
 use crate::judge::directory::directory_path;
 use crate::model::status::ServiceState;
 use crate::net::NetError;
-use crate::revocation::{self, fetch::Fetcher};
 use crate::reading::{CardSource, Pipeline};
+use crate::revocation::{self, fetch::Fetcher};
 use crate::state::DaemonState;
 use crate::text::run as texte;
 use crate::token::{Token, TokenError};
@@ -168,11 +168,15 @@ fn serve(config: Config, listen: Option<SocketAddr>) -> Result<(), RunError> {
             }
         });
         let finess = auto_update.map(|(config_file, db)| {
-            tokio::spawn(auto_update_finess(config_file, db, state.clone(), cards.clone()))
+            tokio::spawn(auto_update_finess(
+                config_file,
+                db,
+                state.clone(),
+                cards.clone(),
+            ))
         });
-        let crls = crl_fetcher.map(|fetcher| {
-            tokio::spawn(watch_crls(fetcher, state.clone(), cards.clone()))
-        });
+        let crls = crl_fetcher
+            .map(|fetcher| tokio::spawn(watch_crls(fetcher, state.clone(), cards.clone())));
         let stopping = ctx.stopping.clone();
         let stop_signal = async move {
             tokio::select! {
@@ -309,7 +313,9 @@ async fn auto_update_finess(
             continue;
         };
         let mut command = tokio::process::Command::new(exe);
-        command.args(["finess", "update", "--json", "--db"]).arg(&db);
+        command
+            .args(["finess", "update", "--json", "--db"])
+            .arg(&db);
         if let Some(file) = &config_file {
             command.arg("--config").arg(file);
         }

@@ -8,8 +8,8 @@
 use std::cell::Cell;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
-use std::rc::Rc;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -61,12 +61,12 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
+/// What an importer reads, and how many bytes of the file that took when it is gzipped.
+type Content = (Box<dyn BufRead>, Option<Rc<Cell<u64>>>);
+
 /// The file's content, decompressed when it is gzipped; with the count of bytes read from
 /// the file itself when that differs from what the readers see.
-fn open_content(
-    path: &Path,
-    name: &str,
-) -> Result<(Box<dyn BufRead>, Option<Rc<Cell<u64>>>), ImportError> {
+fn open_content(path: &Path, name: &str) -> Result<Content, ImportError> {
     let io = |e| ImportError::Io(name.to_string(), e);
     let gzip = is_gzip(path).map_err(io)?;
     let file = File::open(path).map_err(io)?;

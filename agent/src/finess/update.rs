@@ -203,9 +203,9 @@ pub fn pick_structures(dataset: &Dataset) -> Option<Planned> {
         .iter()
         .filter_map(|r| {
             let url = r.url.as_deref()?;
-            let json = names(r)
-                .iter()
-                .any(|n| n.contains("structures") && (n.ends_with(".json") || n.ends_with(".json.gz")));
+            let json = names(r).iter().any(|n| {
+                n.contains("structures") && (n.ends_with(".json") || n.ends_with(".json.gz"))
+            });
             json.then(|| (r.last_modified.clone().unwrap_or_default(), planned(r, url)))
         })
         .max_by(|a, b| a.0.cmp(&b.0))
@@ -242,7 +242,10 @@ async fn dataset(client: &reqwest::Client, api: &str, slug: &str) -> Result<Data
         .map_err(|e| msg::update_api(&url, &crate::net::describe(&e)))?;
     let status = response.status();
     if !status.is_success() {
-        return Err(msg::update_api(&url, &crate::text::net::status(status.as_u16())));
+        return Err(msg::update_api(
+            &url,
+            &crate::text::net::status(status.as_u16()),
+        ));
     }
     let mut body = Vec::new();
     let mut stream = response.bytes_stream();
@@ -265,9 +268,10 @@ pub async fn discover(client: &reqwest::Client, api: &str) -> Result<Vec<Planned
     }
     let eg = dataset(client, api, DATASET_LEGACY_EG).await;
     let ej = dataset(client, api, DATASET_LEGACY_EJ).await;
-    let eg_file = eg.as_ref().ok().and_then(|d| {
-        pick_legacy(d, &["etalab-cs1100507-stock-", "etalab-cs1100502-stock-"])
-    });
+    let eg_file = eg
+        .as_ref()
+        .ok()
+        .and_then(|d| pick_legacy(d, &["etalab-cs1100507-stock-", "etalab-cs1100502-stock-"]));
     let ej_file = ej
         .as_ref()
         .ok()
@@ -531,11 +535,10 @@ pub async fn update(
         sources,
     };
     let db = options.db.to_path_buf();
-    let summary = tokio::task::spawn_blocking(move || {
-        import::import_with(&paths, &db, &import_options)
-    })
-    .await
-    .map_err(|e| UpdateError::Io(std::io::Error::other(e.to_string())))??;
+    let summary =
+        tokio::task::spawn_blocking(move || import::import_with(&paths, &db, &import_options))
+            .await
+            .map_err(|e| UpdateError::Io(std::io::Error::other(e.to_string())))??;
     drop(temp);
     drop(lock);
     Ok(UpdateSummary {
@@ -555,7 +558,12 @@ fn remove_leftovers(folder: &Path) {
     };
     for entry in entries.flatten() {
         let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-        if is_dir && entry.file_name().to_string_lossy().starts_with(".finess-update-") {
+        if is_dir
+            && entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with(".finess-update-")
+        {
             let _ = std::fs::remove_dir_all(entry.path());
         }
     }

@@ -30,7 +30,14 @@ pub fn findings(
             )
         })
         .collect();
-    if let Some((issuer, CertStatus::Revoked { at, reason, crl_date })) = statuses
+    if let Some((
+        issuer,
+        CertStatus::Revoked {
+            at,
+            reason,
+            crl_date,
+        },
+    )) = statuses
         .iter()
         .find(|(_, s)| matches!(s, CertStatus::Revoked { .. }))
     {

@@ -9,9 +9,7 @@ use std::time::Duration;
 
 use cpx_card::TrustStore;
 use futures::StreamExt;
-use reqwest::header::{
-    CONTENT_LENGTH, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED,
-};
+use reqwest::header::{CONTENT_LENGTH, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
 use reqwest::StatusCode;
 use time::OffsetDateTime;
 
@@ -39,9 +37,7 @@ pub fn due(record: Option<&CrlRecord>, now: OffsetDateTime) -> bool {
     let since = |t: Option<OffsetDateTime>| t.map(|t| now - t);
     if r.failures > 0 {
         let shift = r.failures.saturating_sub(1).min(16);
-        let pause = RETRY_MIN
-            .saturating_mul(1u32 << shift)
-            .min(RETRY_MAX);
+        let pause = RETRY_MIN.saturating_mul(1u32 << shift).min(RETRY_MAX);
         return since(r.last_attempt).is_none_or(|d| d >= pause);
     }
     if !r.has_crl() {
@@ -153,7 +149,9 @@ impl Fetcher {
                 Err(why) => Outcome::Failed(why),
             };
             if let Outcome::Failed(why) = &outcome {
-                if let Err(e) = Store::open(&path).and_then(|s| Ok(s.attempt_failed(&url_owned, now, why)?)) {
+                if let Err(e) =
+                    Store::open(&path).and_then(|s| Ok(s.attempt_failed(&url_owned, now, why)?))
+                {
                     tracing::warn!("cache des listes de révocation : {e}");
                 }
             }

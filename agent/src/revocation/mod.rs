@@ -34,7 +34,10 @@ pub fn open_cache() -> Option<Cache> {
     match Cache::open(&path) {
         Ok(c) => c,
         Err(e) => {
-            tracing::warn!("cache des listes de révocation {} illisible : {e}", path.display());
+            tracing::warn!(
+                "cache des listes de révocation {} illisible : {e}",
+                path.display()
+            );
             None
         }
     }
@@ -87,7 +90,9 @@ pub enum CertStatus {
         crl_date: OffsetDateTime,
     },
     /// In no CRL, and the CRL kept is current.
-    Good { this_update: OffsetDateTime },
+    Good {
+        this_update: OffsetDateTime,
+    },
     Unknown(Unknown),
 }
 

@@ -254,11 +254,11 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<u64, StoreError> {
         let id = self.ensure(url)?;
-        let kept: Option<i64> = self.conn.query_row(
-            "SELECT this_update FROM crl WHERE id = ?1",
-            [id],
-            |r| r.get(0),
-        )?;
+        let kept: Option<i64> =
+            self.conn
+                .query_row("SELECT this_update FROM crl WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })?;
         if kept.is_some_and(|k| secs(crl.info.this_update) < k) {
             return Err(StoreError::Older);
         }

@@ -32,7 +32,8 @@ pub fn too_few(read: u64, floor: u64) -> String {
 pub const UPDATE_NO_RESOURCE: &str = "ni le jeu FINESS+ « structures » (JSON) ni les extraits \
     CSV (EJ et EG) ne sont listés par l'API data.gouv.fr : rien à télécharger ; le répertoire \
     actuel est conservé";
-pub const UPDATE_UNCHANGED: &str = "répertoire FINESS déjà à jour : les fichiers publiés n'ont pas \
+pub const UPDATE_UNCHANGED: &str =
+    "répertoire FINESS déjà à jour : les fichiers publiés n'ont pas \
     changé depuis la dernière mise à jour";
 pub const UPDATE_BUSY: &str = "une autre mise à jour du répertoire FINESS est en cours (celle de \
     l'agent, peut-être) : réessayez quand elle sera finie";

@@ -107,7 +107,11 @@ pub fn update_summary(s: &crate::finess::update::UpdateSummary, db: &Path) -> St
             out.push_str(&import_summary(import, db));
             out
         }
-        _ => format!("{} ({}).\n", crate::text::finess::UPDATE_UNCHANGED, s.source),
+        _ => format!(
+            "{} ({}).\n",
+            crate::text::finess::UPDATE_UNCHANGED,
+            s.source
+        ),
     }
 }
 

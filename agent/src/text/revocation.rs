@@ -5,7 +5,8 @@ pub const CRL_BAD_SIGNATURE: &str = "la signature de la liste de révocation ne 
     aucune autorité connue de ce nom (liste falsifiée ou d'une autre autorité)";
 pub const DELTA_CRL: &str = "liste delta (incomplète par nature)";
 pub const INDIRECT_CRL: &str = "liste indirecte (d'une autre autorité)";
-pub const PARTIAL_CRL: &str = "liste partielle (certaines raisons ou certains certificats seulement)";
+pub const PARTIAL_CRL: &str =
+    "liste partielle (certaines raisons ou certains certificats seulement)";
 pub const OLDER_CRL: &str = "la liste reçue est plus ancienne que celle déjà gardée : elle est \
     ignorée";
 

@@ -30,8 +30,14 @@ fn trust_details_are_the_english_strings_of_before() {
             "CA key usage does not allow certificate signing",
         ),
         (TrustDetail::IssuerNotCa, "issuer is not a CA"),
-        (TrustDetail::PathLengthExceeded, "path length constraint exceeded"),
-        (TrustDetail::NameConstraintViolated, "name constraint violated"),
+        (
+            TrustDetail::PathLengthExceeded,
+            "path length constraint exceeded",
+        ),
+        (
+            TrustDetail::NameConstraintViolated,
+            "name constraint violated",
+        ),
         (
             TrustDetail::UnsupportedCriticalExtension,
             "unsupported critical extension",

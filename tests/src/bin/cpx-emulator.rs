@@ -104,7 +104,12 @@ struct Args {
     #[arg(long, value_name = "SERIAL_HEX", requires = "export_crl")]
     revoke: Vec<String>,
     /// With --export-crl: the CRL's nextUpdate from now (7d, 12h, 30m; -1d = expired)
-    #[arg(long, value_name = "DURATION", requires = "export_crl", default_value = "7d")]
+    #[arg(
+        long,
+        value_name = "DURATION",
+        requires = "export_crl",
+        default_value = "7d"
+    )]
     next_update: String,
 }
 

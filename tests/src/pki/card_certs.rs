@@ -470,10 +470,9 @@ fn crl_distribution_point(url: &str) -> Extension {
                     w.next().write_tagged(yasna::Tag::context(0), |w| {
                         w.write_tagged_implicit(yasna::Tag::context(0), |w| {
                             w.write_sequence(|w| {
-                                w.next()
-                                    .write_tagged_implicit(yasna::Tag::context(6), |w| {
-                                        w.write_ia5_string(url)
-                                    })
+                                w.next().write_tagged_implicit(yasna::Tag::context(6), |w| {
+                                    w.write_ia5_string(url)
+                                })
                             })
                         })
                     })

@@ -49,9 +49,21 @@ fn the_latest_daily_structures_file_is_chosen() {
 fn legacy_extracts_by_name_and_date() {
     let d = Dataset {
         resources: vec![
-            resource("EG", "https://x/etalab-cs1100502-stock-20260504-0336.csv", ""),
-            resource("EG géo", "https://x/etalab-cs1100507-stock-20260401-0336.csv", ""),
-            resource("EG géo", "https://x/etalab-cs1100507-stock-20260504-0336.csv", ""),
+            resource(
+                "EG",
+                "https://x/etalab-cs1100502-stock-20260504-0336.csv",
+                "",
+            ),
+            resource(
+                "EG géo",
+                "https://x/etalab-cs1100507-stock-20260401-0336.csv",
+                "",
+            ),
+            resource(
+                "EG géo",
+                "https://x/etalab-cs1100507-stock-20260504-0336.csv",
+                "",
+            ),
             resource("doc", "https://x/etalab-cs1100507-stock-notice.pdf", ""),
         ],
     };
@@ -62,7 +74,9 @@ fn legacy_extracts_by_name_and_date() {
 
 #[test]
 fn file_addresses_and_names() {
-    assert!(is_file_address("https://mirror.example.fr/finess/structures.json.gz"));
+    assert!(is_file_address(
+        "https://mirror.example.fr/finess/structures.json.gz"
+    ));
     assert!(is_file_address("https://mirror.example.fr/x.csv?token=1"));
     assert!(!is_file_address("https://www.data.gouv.fr/api/1/"));
     assert_eq!(file_name("https://x/a/b.csv?x=1#f"), "b.csv");
