@@ -16,6 +16,11 @@
 //! allowed_origins = []
 //! [finess]
 //! db = "/var/lib/cpx-agent/finess.sqlite"   # optional
+//! auto_update = false           # the daemon updates the directory by itself, at most daily
+//! source = "https://www.data.gouv.fr/api/1/"  # where updates come from
+//! [network]
+//! offline = false               # true: nothing is ever fetched (CRLs, FINESS updates)
+//! ca_files = []                 # PEM files of further CAs trusted for HTTPS (proxies…)
 //! [notifications]               # the tray's desktop notifications, on/off per kind
 //! enabled = true
 //! card_read = true
@@ -77,13 +82,51 @@ pub struct ApiConfig {
     pub allowed_origins: Vec<String>,
 }
 
+/// Default `[finess] source`: the data.gouv.fr API (datasets are read under it).
+pub const DEFAULT_FINESS_SOURCE: &str = "https://www.data.gouv.fr/api/1/";
+
 /// `[finess]`: the local FINESS directory.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FinessConfig {
     /// Directory database; `None` = the default in the XDG data dir.
     pub db: Option<PathBuf>,
     /// Contact for FINESS anomalies, overriding the one derived from the région.
     pub ars_contact: Option<String>,
+    /// The daemon updates the directory by itself (at most daily, never during a read).
+    pub auto_update: bool,
+    /// Where updates come from: the data.gouv.fr API root (its FINESS datasets are read
+    /// under it), or one extract's own address (`.json`, `.json.gz`, `.csv`).
+    pub source: String,
+}
+
+impl Default for FinessConfig {
+    fn default() -> Self {
+        Self {
+            db: None,
+            ars_contact: None,
+            auto_update: false,
+            source: DEFAULT_FINESS_SOURCE.to_string(),
+        }
+    }
+}
+
+/// A CA certificate file trusted for HTTPS (`network.ca_files`), read at start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaFile {
+    pub path: PathBuf,
+    /// The file's bytes (PEM).
+    pub pem: Vec<u8>,
+}
+
+/// `[network]`: what the agent fetches (CRLs, FINESS updates). Proxies come from the
+/// environment (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NetworkConfig {
+    /// Nothing is ever fetched: revocation stays unknown (« hors ligne »), FINESS updates are
+    /// refused.
+    pub offline: bool,
+    /// Further CAs trusted for HTTPS, besides the system's (an inspecting proxy's, a mirror's).
+    pub ca_files: Vec<CaFile>,
 }
 
 /// `[notifications]`: the desktop notifications the tray sends, on or off per kind.
@@ -145,6 +188,7 @@ pub struct Config {
     pub finess: FinessConfig,
     pub notifications: NotificationsConfig,
     pub journal: JournalConfig,
+    pub network: NetworkConfig,
     /// The file this came from, if any.
     pub source: Option<PathBuf>,
 }
@@ -200,6 +244,8 @@ struct RawConfig {
     notifications: NotificationsConfig,
     #[serde(default)]
     journal: RawJournal,
+    #[serde(default)]
+    network: RawNetwork,
 }
 
 #[derive(Debug, Deserialize)]
@@ -257,6 +303,15 @@ struct RawApi {
 struct RawFiness {
     db: Option<PathBuf>,
     ars_contact: Option<String>,
+    auto_update: bool,
+    source: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawNetwork {
+    offline: bool,
+    ca_files: Vec<PathBuf>,
 }
 
 // ----- loading -------------------------------------------------------------------------------
@@ -386,14 +441,68 @@ impl Validator<'_> {
             contract,
             checks: self.checks(raw.checks)?,
             api: self.api(raw.api)?,
-            finess: FinessConfig {
-                db: raw.finess.db,
-                ars_contact: raw.finess.ars_contact,
-            },
+            finess: self.finess_config(raw.finess)?,
+            network: self.network(raw.network)?,
             notifications: raw.notifications,
             journal: self.journal(raw.journal)?,
             source: self.path.map(Path::to_path_buf),
         })
+    }
+
+    fn finess_config(&self, raw: RawFiness) -> Result<FinessConfig, ConfigError> {
+        let source = match raw.source {
+            Some(s) => {
+                let s = s.trim().to_string();
+                if !is_http_url(&s) {
+                    return Err(self.invalid(
+                        "finess.source",
+                        msg::source_malformed(&s),
+                        msg::source_fix(),
+                    ));
+                }
+                s
+            }
+            None => DEFAULT_FINESS_SOURCE.to_string(),
+        };
+        Ok(FinessConfig {
+            db: raw.db,
+            ars_contact: raw.ars_contact,
+            auto_update: raw.auto_update,
+            source,
+        })
+    }
+
+    fn network(&self, raw: RawNetwork) -> Result<NetworkConfig, ConfigError> {
+        let mut ca_files = Vec::with_capacity(raw.ca_files.len());
+        for (i, p) in raw.ca_files.iter().enumerate() {
+            let key = format!("network.ca_files[{i}]");
+            let path = self.resolve(p);
+            let pem = std::fs::read(&path).map_err(|e| {
+                self.invalid(
+                    key.clone(),
+                    msg::anchor_unreadable(&path, &e.to_string()),
+                    msg::ca_file_fix(),
+                )
+            })?;
+            let readable = cpx_card::decode_pem_or_der(&pem).is_ok()
+                && reqwest::Certificate::from_pem_bundle(&pem).is_ok_and(|c| !c.is_empty());
+            if !readable {
+                return Err(self.invalid(key, msg::ca_file_invalid(&path), msg::ca_file_fix()));
+            }
+            ca_files.push(CaFile { path, pem });
+        }
+        Ok(NetworkConfig {
+            offline: raw.offline,
+            ca_files,
+        })
+    }
+
+    /// A path of the file, relative paths resolved against the configuration's folder.
+    fn resolve(&self, p: &Path) -> PathBuf {
+        match self.path.and_then(Path::parent) {
+            Some(dir) if p.is_relative() => dir.join(p),
+            _ => p.to_path_buf(),
+        }
     }
 
     fn finess(&self, key: &str, value: &str) -> Result<Finess, ConfigError> {
@@ -537,6 +646,14 @@ impl Validator<'_> {
             allowed_origins: raw.allowed_origins,
         })
     }
+}
+
+/// An `http://` or `https://` address with a host.
+fn is_http_url(s: &str) -> bool {
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"));
+    rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/') && !r.contains(char::is_whitespace))
 }
 
 /// `scheme://host[:port]`, nothing after, no wildcard (CORS origins match exactly).

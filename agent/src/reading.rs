@@ -17,6 +17,7 @@ use crate::model::status::{
     CardView, ReadFailure, ReadFailureCode, ReaderView, ServiceState, StatusSnapshot,
 };
 use crate::model::verdict::Verdict;
+use crate::revocation;
 use crate::text;
 
 /// What the daemon does with a card: a trait, so its machinery is tested without PC/SC.
@@ -87,7 +88,8 @@ impl Pipeline {
     pub fn judge_one(&self, report: &CardReport, now: OffsetDateTime) -> Verdict {
         let config = self.config();
         let directory = judge::directory::open_directory(&config);
-        judge::judge(report, &config, now, directory.as_ref())
+        let crls = revocation::open_cache();
+        judge::judge_with(report, &config, now, directory.as_ref(), crls.as_ref())
     }
 
     /// Reads and judges the card in one reader now (`validate`); `atr`: as PC/SC gave it.
@@ -132,12 +134,20 @@ impl Pipeline {
         drop(ctx);
         let config = self.config();
         let directory = judge::directory::open_directory(&config);
+        let crls = revocation::open_cache();
         let readers = names
             .iter()
             .zip(&states)
-            .map(|(name, state)| self.look_at(name, state, &config, directory.as_ref(), now))
+            .map(|(name, state)| {
+                self.look_at(name, state, &config, directory.as_ref(), crls.as_ref(), now)
+            })
             .collect();
-        Ok(StatusSnapshot::new(ServiceState::Running, readers))
+        let mut snapshot = StatusSnapshot::new(ServiceState::Running, readers);
+        snapshot.finess_directory = directory
+            .as_ref()
+            .and_then(|d| d.info().ok())
+            .map(|i| i.status());
+        Ok(snapshot)
     }
 
     /// One reader of a snapshot: its card (read and judged) if one is present.
@@ -147,6 +157,7 @@ impl Pipeline {
         state: &pcsc::ReaderState,
         config: &Config,
         directory: Option<&Directory>,
+        crls: Option<&revocation::Cache>,
         now: OffsetDateTime,
     ) -> ReaderView {
         let display = name.to_string_lossy().into_owned();
@@ -163,7 +174,7 @@ impl Pipeline {
             (event.contains(pcsc::State::PRESENT) && !state.atr().is_empty()).then(|| state.atr());
         match self.read_card(name, atr, None) {
             Ok(report) => {
-                let verdict = judge::judge(&report, config, now, directory);
+                let verdict = judge::judge_with(&report, config, now, directory, crls);
                 tracing::info!(
                     reader = %view.id,
                     family = ?report.family,
@@ -218,9 +229,10 @@ impl CardSource for Pipeline {
         let now = OffsetDateTime::now_utc();
         let config = self.config();
         let directory = judge::directory::open_directory(&config);
+        let crls = revocation::open_cache();
         reports
             .iter()
-            .map(|r| judge::judge(r, &config, now, directory.as_ref()))
+            .map(|r| judge::judge_with(r, &config, now, directory.as_ref(), crls.as_ref()))
             .collect()
     }
 }

@@ -65,6 +65,7 @@ fn cert(usage: Usage) -> CertReport {
         trust_detail: None,
         usage,
         serial_number: "01".into(),
+        crl_urls: Vec::new(),
         sha256: "00".into(),
     }
 }

@@ -9,6 +9,8 @@ use crate::report::{
 use crate::trust::TrustStore;
 use crate::x509::{der_of, parse, CertError};
 use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+use x509_parser::extensions::{DistributionPointName, GeneralName, ParsedExtension};
 use x509_parser::prelude::{X509Certificate, X509Name};
 
 /// Card type, nomenclature TRE_G02 (IGC-Santé private extension, domain.md §4).
@@ -38,8 +40,19 @@ const TAG_VISIBLE: u32 = 26;
 const TAG_UNIVERSAL: u32 = 28;
 const TAG_BMP: u32 = 30;
 
-/// Interprets one DER certificate against the IGC-Santé profile, trust included.
+/// Interprets one DER certificate against the IGC-Santé profile, trust included (its chain
+/// checked now).
 pub fn interpret(der: &[u8], trust: &TrustStore) -> Result<CertReport, CertError> {
+    interpret_at(der, trust, OffsetDateTime::now_utc())
+}
+
+/// Interprets one DER certificate, its chain checked at `now` (see `trust`: brought within
+/// the certificate's own validity).
+pub fn interpret_at(
+    der: &[u8],
+    trust: &TrustStore,
+    now: OffsetDateTime,
+) -> Result<CertReport, CertError> {
     let cert = parse(der)?;
     let subject = Subject::read(cert.subject());
     let ext = Extensions::read(&cert);
@@ -52,7 +65,8 @@ pub fn interpret(der: &[u8], trust: &TrustStore) -> Result<CertReport, CertError
         CardKind::Cps | CardKind::Cpf => None,
         _ => subject.structure(),
     };
-    let (trust_level, trust_detail) = trust.check(&cert);
+    let usage = usage(&cert);
+    let (trust_level, trust_detail) = trust.check(&cert, der_of(der), usage, now);
     let validity = cert.validity();
     Ok(CertReport {
         kind,
@@ -67,8 +81,9 @@ pub fn interpret(der: &[u8], trust: &TrustStore) -> Result<CertReport, CertError
         },
         trust: trust_level,
         trust_detail: Some(trust_detail),
-        usage: usage(&cert),
+        usage,
         serial_number: hex::encode_upper(cert.tbs_certificate.raw_serial()),
+        crl_urls: crl_urls(&cert),
         sha256: hex::encode(Sha256::digest(der_of(der))),
     })
 }
@@ -271,6 +286,32 @@ fn split_card_number(value: Option<String>) -> (Option<String>, Option<String>) 
         ),
         _ => (None, Some(value)),
     }
+}
+
+/// The HTTP(S) addresses of the certificate's CRL distribution points, in order (LDAP
+/// addresses are left out: the agent fetches over HTTP only).
+fn crl_urls(cert: &X509Certificate<'_>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for ext in cert.extensions() {
+        let ParsedExtension::CRLDistributionPoints(points) = ext.parsed_extension() else {
+            continue;
+        };
+        for point in points.iter() {
+            let Some(DistributionPointName::FullName(names)) = &point.distribution_point else {
+                continue;
+            };
+            for name in names {
+                if let GeneralName::URI(uri) = name {
+                    let lower = uri.to_ascii_lowercase();
+                    let http = lower.starts_with("http://") || lower.starts_with("https://");
+                    if http && !out.iter().any(|u| u == uri) {
+                        out.push((*uri).to_string());
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 /// nonRepudiation or EKU emailProtection alone → signature; digitalSignature or clientAuth →

@@ -7,6 +7,36 @@ use crate::report::{CertField, Disagreement, TrustDetail, Usage};
 const ISSUER_UNKNOWN: &str = "issuer unknown";
 const BAD_SIGNATURE: &str = "signature does not verify";
 const CHAIN_TOO_LONG: &str = "chain too long";
+const CA_EXPIRED: &str = "CA certificate expired";
+const CA_NOT_YET_VALID: &str = "CA certificate not yet valid";
+const WRONG_EKU: &str = "extended key usage does not allow this use";
+const CA_KEY_USAGE: &str = "CA key usage does not allow certificate signing";
+const ISSUER_NOT_CA: &str = "issuer is not a CA";
+const PATH_LENGTH: &str = "path length constraint exceeded";
+const NAME_CONSTRAINT: &str = "name constraint violated";
+const CRITICAL_EXTENSION: &str = "unsupported critical extension";
+const UNSUPPORTED_ALGORITHM: &str = "unsupported signature algorithm";
+const MALFORMED: &str = "malformed certificate";
+
+/// Every detail without a parameter, with its stable string.
+const FIXED: [(TrustDetail, &str); 13] = [
+    (TrustDetail::IssuerUnknown, ISSUER_UNKNOWN),
+    (TrustDetail::BadSignature, BAD_SIGNATURE),
+    (TrustDetail::ChainTooLong, CHAIN_TOO_LONG),
+    (TrustDetail::CaExpired, CA_EXPIRED),
+    (TrustDetail::CaNotYetValid, CA_NOT_YET_VALID),
+    (TrustDetail::WrongExtendedKeyUsage, WRONG_EKU),
+    (TrustDetail::CaKeyUsage, CA_KEY_USAGE),
+    (TrustDetail::IssuerNotCa, ISSUER_NOT_CA),
+    (TrustDetail::PathLengthExceeded, PATH_LENGTH),
+    (TrustDetail::NameConstraintViolated, NAME_CONSTRAINT),
+    (
+        TrustDetail::UnsupportedCriticalExtension,
+        CRITICAL_EXTENSION,
+    ),
+    (TrustDetail::UnsupportedAlgorithm, UNSUPPORTED_ALGORITHM),
+    (TrustDetail::Malformed, MALFORMED),
+];
 const CHAINS_TO: &str = "chains to ";
 const DIFFERS: &str = " differs between the ";
 const CERTIFICATES: &str = " certificates";
@@ -18,9 +48,11 @@ impl From<TrustDetail> for String {
     fn from(d: TrustDetail) -> String {
         match d {
             TrustDetail::ChainsTo(ca) => format!("{CHAINS_TO}{ca}"),
-            TrustDetail::IssuerUnknown => ISSUER_UNKNOWN.into(),
-            TrustDetail::BadSignature => BAD_SIGNATURE.into(),
-            TrustDetail::ChainTooLong => CHAIN_TOO_LONG.into(),
+            other => FIXED
+                .iter()
+                .find(|(fixed, _)| *fixed == other)
+                .map_or(ISSUER_UNKNOWN, |(_, s)| s)
+                .to_string(),
         }
     }
 }
@@ -29,15 +61,13 @@ impl TryFrom<String> for TrustDetail {
     type Error = String;
 
     fn try_from(s: String) -> Result<TrustDetail, String> {
-        Ok(match s.as_str() {
-            ISSUER_UNKNOWN => TrustDetail::IssuerUnknown,
-            BAD_SIGNATURE => TrustDetail::BadSignature,
-            CHAIN_TOO_LONG => TrustDetail::ChainTooLong,
-            _ => match s.strip_prefix(CHAINS_TO) {
-                Some(ca) => TrustDetail::ChainsTo(ca.to_string()),
-                None => return Err(format!("unknown trust detail {s:?}")),
-            },
-        })
+        if let Some((d, _)) = FIXED.iter().find(|(_, text)| *text == s) {
+            return Ok(d.clone());
+        }
+        match s.strip_prefix(CHAINS_TO) {
+            Some(ca) => Ok(TrustDetail::ChainsTo(ca.to_string())),
+            None => Err(format!("unknown trust detail {s:?}")),
+        }
     }
 }
 

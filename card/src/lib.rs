@@ -20,7 +20,7 @@ pub mod trust;
 pub mod x509;
 
 pub use atr::{atr_hex, identify};
-pub use cert::{combine, interpret};
+pub use cert::{combine, interpret, interpret_at};
 pub use error::{classify, is_service_gone, ReadError, ReadFailureCode};
 pub use finess::{Finess, FinessError, FinessKey};
 pub use pcsc_reader::read_reader;

@@ -164,6 +164,10 @@ pub struct CertReport {
     /// leaves it out for callers without the per-user token.
     #[schema(required = false)]
     pub serial_number: String,
+    /// Where its issuer publishes its revocation list: the HTTP(S) addresses of the CRL
+    /// distribution points (the LDAP ones are left out).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub crl_urls: Vec<String>,
     /// SHA-256 of the DER, hex: identifies the certificate (left out without the token).
     #[schema(required = false)]
     pub sha256: String,
@@ -242,6 +246,28 @@ pub enum TrustDetail {
     BadSignature,
     /// Longer than the chains followed (leaf included, 4 certificates).
     ChainTooLong,
+    /// A CA of the chain had expired at the time checked.
+    CaExpired,
+    /// A CA of the chain was not valid yet at the time checked.
+    CaNotYetValid,
+    /// The extended key usage does not allow what the certificate is for (client
+    /// authentication for an authentication certificate, e-mail protection for a signature
+    /// certificate).
+    WrongExtendedKeyUsage,
+    /// A CA's key usage does not allow signing certificates.
+    CaKeyUsage,
+    /// The certificate named as issuer is not a CA.
+    IssuerNotCa,
+    /// A CA's path length constraint is exceeded.
+    PathLengthExceeded,
+    /// A CA's name constraints exclude the certificate.
+    NameConstraintViolated,
+    /// A certificate of the chain carries a critical extension the validation does not know.
+    UnsupportedCriticalExtension,
+    /// A signature algorithm (or key) of the chain is not supported.
+    UnsupportedAlgorithm,
+    /// The certificate (or one of the chain) is not well-formed DER for the validation.
+    Malformed,
 }
 
 /// A field of the certificates that must be the same in all of a card's certificates.

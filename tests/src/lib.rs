@@ -7,6 +7,7 @@ pub mod bins;
 pub mod card;
 pub mod cardlog;
 pub mod dbus;
+pub mod http;
 pub mod pcscd;
 pub mod pki;
 pub mod shared_pcscd;

@@ -1,6 +1,7 @@
-//! `cpx-agent finess import|show|check`: thin glue over the module. Exit codes like every
-//! subcommand (`crate::cli::exit`): 0 all good, 1 findings (or number not in the directory),
-//! 2 usage, file or configuration errors.
+//! `cpx-agent finess import|update|show|check`: thin glue over the module. Exit codes like
+//! every subcommand (`crate::cli::exit`): 0 all good, 1 findings (or number not in the
+//! directory; for `update`: the update failed or was refused, the previous directory is
+//! kept), 2 usage, file or configuration errors (`update` offline by configuration).
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -14,6 +15,7 @@ use crate::finess::check::{self, ContractStructures};
 use crate::finess::import;
 use crate::finess::lookup;
 use crate::finess::store::Directory;
+use crate::finess::update;
 use crate::judge::directory::directory_path;
 use crate::text::finess as msg;
 use crate::text::finess_report;
@@ -49,6 +51,16 @@ pub enum FinessCommand {
         #[command(flatten)]
         common: Common,
     },
+    /// Met à jour le répertoire depuis data.gouv.fr (HTTPS ; rien si rien n'a changé) / update
+    /// the directory from data.gouv.fr.
+    Update {
+        /// API data.gouv.fr (défaut : [finess] source, https://www.data.gouv.fr/api/1/) ou
+        /// adresse d'un extrait (.json, .json.gz, .csv).
+        #[arg(long, value_name = "URL")]
+        source: Option<String>,
+        #[command(flatten)]
+        common: Common,
+    },
     /// Montre une structure : EJ ou EG, noms, adresse, rattachements / show one structure.
     Show {
         #[arg(value_name = "FINESS")]
@@ -67,6 +79,7 @@ pub enum FinessCommand {
 pub fn run(args: &Args) -> u8 {
     match &args.command {
         FinessCommand::Import { files, common } => run_import(files, common),
+        FinessCommand::Update { source, common } => run_update(source.as_deref(), common),
         FinessCommand::Show { number, common } => run_show(number, common),
         FinessCommand::Check { common } => run_check(common),
     }
@@ -100,6 +113,51 @@ fn run_import(files: &[PathBuf], common: &Common) -> u8 {
             exit::OK
         }
         Err(e) => usage_error(&e.to_string()),
+    }
+}
+
+fn run_update(source: Option<&str>, common: &Common) -> u8 {
+    let config = match common.config.load() {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let db = match db_path(common, &config) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let client = match crate::net::client(&config.network) {
+        Ok(c) => c,
+        Err(e) => return usage_error(&e.to_string()),
+    };
+    let source = source.unwrap_or(&config.finess.source).to_string();
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            print_error(&crate::text::net::client_failed(&e.to_string()));
+            return exit::FINDINGS;
+        }
+    };
+    let options = update::UpdateOptions {
+        source: &source,
+        db: &db,
+        show_progress: update::terminal() && !common.output.json,
+    };
+    match runtime.block_on(update::update(&client, &options)) {
+        Ok(summary) => {
+            if common.output.json {
+                print_json(&summary);
+            } else {
+                print_text(&finess_report::update_summary(&summary, &db));
+            }
+            exit::OK
+        }
+        Err(e) => {
+            print_error(&e.to_string());
+            exit::FINDINGS
+        }
     }
 }
 

@@ -23,10 +23,13 @@ use crate::api::{self, ApiContext, SecurityPolicy};
 use crate::config::Config;
 use crate::daemon::monitor::{self, MonitorStop};
 use crate::daemon::worker::Workers;
+use crate::judge::directory::directory_path;
 use crate::model::status::ServiceState;
 use crate::platform::{self, StopRequest};
 use crate::port_file::{self, PortRecord};
+use crate::net::NetError;
 use crate::reading::{CardSource, Pipeline};
+use crate::revocation::{self, fetch::Fetcher};
 use crate::state::DaemonState;
 use crate::text::run as texte;
 use crate::token::{Token, TokenError};
@@ -64,6 +67,15 @@ pub fn run(args: &Args) -> u8 {
 const READ_GRACE: Duration = Duration::from_secs(5);
 /// How often cards are judged again (an expiry date may be crossed while a card sits there).
 const REJUDGE_EVERY: Duration = Duration::from_secs(600);
+/// How often the CRLs of the cards present are looked at (fetched only when due: at most once
+/// per CRL per nextUpdate); a card read is looked at at once.
+const CRL_CHECK_EVERY: Duration = Duration::from_secs(60);
+/// How often the daemon looks whether an automatic FINESS update is due (`[finess]
+/// auto_update`); one is due a day after the last attempt.
+const FINESS_CHECK_EVERY: Duration = Duration::from_secs(3600);
+const FINESS_UPDATE_EVERY: Duration = Duration::from_secs(24 * 3600);
+/// While a card is being read, the update waits this long and looks again.
+const FINESS_READ_PAUSE: Duration = Duration::from_secs(2);
 
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
@@ -103,6 +115,10 @@ fn serve(
     let configured = listen.or(config.api.listen);
     let allowed_origins = config.api.allowed_origins.clone();
     let bench_config = config.clone();
+    let crl_fetcher = crl_fetcher(&config);
+    let directory = directory_path(&config);
+    let auto_update = (config.finess.auto_update && !config.network.offline)
+        .then(|| (config.source.clone(), directory.clone()));
     let pipeline = Arc::new(Pipeline::new(config));
     let cards: Arc<dyn CardSource> = pipeline.clone();
     if let Some(addr) = configured.filter(|a| !a.ip().is_loopback()) {
@@ -123,6 +139,7 @@ fn serve(
     let _port_file = publish_port(listening.port);
 
     let state = Arc::new(DaemonState::new(ServiceState::Unavailable));
+    state.set_directory(directory.as_deref().and_then(directory_status));
     // The journal: written from a queue by its own thread, never on the path of a verdict.
     let journal = Arc::new(crate::journal::JournalWriter::start(
         crate::journal::writer::WriterConfig {
@@ -194,6 +211,7 @@ fn serve(
         let rejudge_state = state.clone();
         let rejudge_cards = cards.clone();
         let rejudge_org = organisation.clone();
+        let rejudge_directory = directory.clone();
         let rejudge = tokio::spawn(async move {
             let mut every = tokio::time::interval(REJUDGE_EVERY);
             every.tick().await;
@@ -201,7 +219,10 @@ fn serve(
                 every.tick().await;
                 let (state, cards) = (rejudge_state.clone(), rejudge_cards.clone());
                 let org = rejudge_org.clone();
+                let path = rejudge_directory.clone();
                 let _ = tokio::task::spawn_blocking(move || {
+                    // The directory may have been imported by hand meanwhile.
+                    state.set_directory(path.as_deref().and_then(directory_status));
                     rejudge(&state, cards.as_ref());
                     // A day passed, the FINESS directory was imported again: the checklist too.
                     let _ = org.record_and_evaluate();
@@ -228,6 +249,16 @@ fn serve(
                 }
             }
         });
+        let finess = auto_update.map(|(config_file, db)| {
+            tokio::spawn(auto_update_finess(
+                config_file,
+                db,
+                state.clone(),
+                cards.clone(),
+            ))
+        });
+        let crls = crl_fetcher
+            .map(|fetcher| tokio::spawn(watch_crls(fetcher, state.clone(), cards.clone())));
         let stopping = ctx.stopping.clone();
         let stop_signal = async move {
             match signals.recv().await {
@@ -240,6 +271,12 @@ fn serve(
         rejudge.abort();
         follow.abort();
         reloader.abort();
+        if let Some(crls) = crls {
+            crls.abort();
+        }
+        if let Some(finess) = finess {
+            finess.abort();
+        }
         Ok::<(), RunError>(())
     });
     runtime.shutdown_timeout(Duration::from_secs(1));
@@ -294,6 +331,142 @@ fn publish_port(port: u16) -> PublishedPort {
                 crate::text::port::port_file_not_written(&path, &e.to_string())
             );
             PublishedPort(None)
+        }
+    }
+}
+
+/// The CRL fetcher, unless the configuration says offline (or no client can be made: then
+/// revocation stays unknown, said in the verdicts).
+fn crl_fetcher(config: &Config) -> Option<Fetcher> {
+    let path = revocation::cache_path()?;
+    match crate::net::client(&config.network) {
+        Ok(client) => Some(Fetcher::new(client, path, config.trust_store())),
+        Err(NetError::Offline) => {
+            tracing::info!("hors ligne : aucune liste de révocation ne sera téléchargée");
+            None
+        }
+        Err(e) => {
+            tracing::warn!("listes de révocation : {e}");
+            None
+        }
+    }
+}
+
+/// Fetches the CRLs of the cards present when one is read and once a minute (each only when
+/// due), and judges the cards again after each attempt: a CRL that arrives turns into a
+/// `verdict_changed` without re-insertion. Never on the path of a verdict.
+async fn watch_crls(fetcher: Fetcher, state: Arc<DaemonState>, cards: Arc<dyn CardSource>) {
+    let mut events = state.subscribe(None).receiver;
+    let mut every = tokio::time::interval(CRL_CHECK_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            event = events.recv() => match event {
+                Ok(e) if e.name != "card_read" => continue,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                // A card read, or events missed (one of them may have been).
+                _ => {}
+            },
+            _ = every.tick() => {}
+        }
+        let present = state.cards_read();
+        let urls = revocation::wanted(present.iter().map(|(_, _, report)| report));
+        if urls.is_empty() {
+            continue;
+        }
+        if fetcher.refresh(&urls).await.is_empty() {
+            continue;
+        }
+        let (state, cards) = (state.clone(), cards.clone());
+        let _ = tokio::task::spawn_blocking(move || rejudge(&state, cards.as_ref())).await;
+    }
+}
+
+/// What the FINESS directory at `path` is, when there is one.
+fn directory_status(path: &std::path::Path) -> Option<crate::model::status::DirectoryStatus> {
+    match crate::finess::Directory::open(path) {
+        Ok(Some(d)) => d.info().ok().map(|i| i.status()),
+        Ok(None) => None,
+        Err(e) => {
+            tracing::warn!("répertoire FINESS {} illisible : {e}", path.display());
+            None
+        }
+    }
+}
+
+/// `[finess] auto_update`: at most once a day, never while a card is being read, the daemon
+/// runs `cpx-agent finess update` (the same command, in a process of its own: its memory and
+/// its time are not the daemon's); a new directory is shown (`directory_updated`) and the
+/// cards are judged again with it.
+async fn auto_update_finess(
+    config_file: Option<std::path::PathBuf>,
+    db: Option<std::path::PathBuf>,
+    state: Arc<DaemonState>,
+    cards: Arc<dyn CardSource>,
+) {
+    let Some(db) = db else {
+        tracing::warn!("mise à jour FINESS automatique impossible : pas de dossier de données");
+        return;
+    };
+    let stamp = db.with_file_name("finess-update.last");
+    let mut every = tokio::time::interval(FINESS_CHECK_EVERY);
+    loop {
+        every.tick().await;
+        let last = std::fs::metadata(&stamp)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok());
+        if last.is_some_and(|age| age < FINESS_UPDATE_EVERY) {
+            continue;
+        }
+        while state.reading_in_progress() {
+            tokio::time::sleep(FINESS_READ_PAUSE).await;
+        }
+        if let Some(parent) = stamp.parent() {
+            let _ = std::fs::create_dir_all(parent);
+        }
+        if let Err(e) = std::fs::write(&stamp, b"") {
+            tracing::warn!("mise à jour FINESS : {} : {e}", stamp.display());
+        }
+        tracing::info!("mise à jour FINESS automatique");
+        let Ok(exe) = std::env::current_exe() else {
+            continue;
+        };
+        let mut command = tokio::process::Command::new(exe);
+        command
+            .args(["finess", "update", "--json", "--db"])
+            .arg(&db);
+        if let Some(file) = &config_file {
+            command.arg("--config").arg(file);
+        }
+        command
+            .stdin(std::process::Stdio::null())
+            .kill_on_drop(true);
+        match command.output().await {
+            Ok(out) if out.status.success() => {
+                let summary: serde_json::Value =
+                    serde_json::from_slice(&out.stdout).unwrap_or_default();
+                if summary["outcome"] == "updated" {
+                    tracing::info!(
+                        ej = %summary["import"]["ej"],
+                        eg = %summary["import"]["eg"],
+                        "répertoire FINESS mis à jour"
+                    );
+                    let (state, cards, db) = (state.clone(), cards.clone(), db.clone());
+                    let _ = tokio::task::spawn_blocking(move || {
+                        state.set_directory(directory_status(&db));
+                        rejudge(&state, cards.as_ref());
+                    })
+                    .await;
+                } else {
+                    tracing::info!("répertoire FINESS déjà à jour");
+                }
+            }
+            Ok(out) => {
+                let why = String::from_utf8_lossy(&out.stderr);
+                tracing::warn!("mise à jour FINESS échouée : {}", why.trim());
+            }
+            Err(e) => tracing::warn!("mise à jour FINESS impossible à lancer : {e}"),
         }
     }
 }

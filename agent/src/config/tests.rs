@@ -306,3 +306,47 @@ fn journal_retention_and_file() {
     assert_eq!(e.key(), Some("journal.keep_days"));
     assert!(e.to_string().contains("36500"), "{e}");
 }
+
+#[test]
+fn network_and_finess_update_keys() {
+    let c = parse("").unwrap();
+    assert!(!c.network.offline);
+    assert!(c.network.ca_files.is_empty());
+    assert!(!c.finess.auto_update);
+    assert_eq!(c.finess.source, DEFAULT_FINESS_SOURCE);
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("proxy-ca.pem");
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../card/corpus/certs/prod_ca_ACR_FORT_20130625.pem"
+        ),
+        &ca,
+    )
+    .unwrap();
+    let path = dir.path().join("config.toml");
+    let c = Config::from_toml_str(
+        "[network]\noffline = true\nca_files = [\"proxy-ca.pem\"]\n[finess]\nauto_update = true\nsource = \"https://miroir.example.fr/finess.json.gz\"\n",
+        Some(&path),
+    )
+    .unwrap();
+    assert!(c.network.offline);
+    assert_eq!(c.network.ca_files[0].path, ca);
+    assert!(c.finess.auto_update);
+    assert_eq!(c.finess.source, "https://miroir.example.fr/finess.json.gz");
+    assert_eq!(
+        invalid_key("[finess]\nsource = \"ftp://x/y\"\n"),
+        "finess.source"
+    );
+    assert_eq!(
+        invalid_key("[network]\nca_files = [\"/nonexistent/ca.pem\"]\n"),
+        "network.ca_files[0]"
+    );
+    std::fs::write(dir.path().join("junk.pem"), "not a certificate").unwrap();
+    let junk = Config::from_toml_str("[network]\nca_files = [\"junk.pem\"]\n", Some(&path));
+    assert!(matches!(junk, Err(ConfigError::Invalid { key, .. }) if key == "network.ca_files[0]"));
+    assert!(matches!(
+        parse("[network]\nproxy = \"x\"\n"),
+        Err(ConfigError::Syntax { .. })
+    ));
+}

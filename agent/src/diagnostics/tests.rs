@@ -70,6 +70,7 @@ fn report() -> Report {
             service: ServiceState::Unavailable,
             readers: vec![reader],
             checklist: None,
+            finess_directory: None,
         },
         pcsc_error: Some("service PC/SC injoignable".into()),
         agent: AgentInfo {

@@ -1,10 +1,15 @@
 //! One `finess import FILE...` run. First every file is sniffed (a file that is not a FINESS
 //! extract is refused before anything is written); then all of them are streamed, in order,
-//! into one store transaction that replaces the previous directory when it commits.
+//! into one store transaction that replaces the previous directory when it commits. A gzipped
+//! file (the FINESS+ JSON is published as `.json.gz`) is read through a streaming decoder.
+//! `finess update` imports through the same function (`import_with`), adding where the files
+//! came from and a floor on how many structures the new directory must hold.
 
+use std::cell::Cell;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -14,7 +19,7 @@ use super::csv_import;
 use super::entity::{Entity, EntityKind, Skipped};
 use super::json_import;
 pub use super::sink::{FileFormat, ImportError, Sink};
-use super::store::{DirectoryInfo, Writer};
+use super::store::{DirectoryInfo, SourceStamp, Writer};
 use crate::text::finess as msg;
 
 /// How many skipped lines the summary lists (all are counted).
@@ -23,14 +28,75 @@ pub const MAX_SKIPPED_LISTED: usize = 200;
 /// How many bytes of a file are looked at to tell its format.
 const SNIFF_BYTES: u64 = 64 * 1024;
 
-/// Tells a FINESS extract's format from its first bytes, or refuses the file.
+/// The two bytes a gzip stream starts with (RFC 1952 §2.3.1).
+const GZIP_MAGIC: [u8; 2] = [0x1F, 0x8B];
+
+/// Whether the file at `path` is gzipped.
+fn is_gzip(path: &Path) -> std::io::Result<bool> {
+    let mut magic = [0u8; 2];
+    let mut file = File::open(path)?;
+    let mut read = 0;
+    while read < 2 {
+        let n = file.read(&mut magic[read..])?;
+        if n == 0 {
+            return Ok(false);
+        }
+        read += n;
+    }
+    Ok(magic == GZIP_MAGIC)
+}
+
+/// A reader that counts the bytes it hands out (the compressed bytes of a gzipped file, for
+/// the progress bar).
+struct Counting<R> {
+    inner: R,
+    bytes: Rc<Cell<u64>>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.bytes.set(self.bytes.get() + n as u64);
+        Ok(n)
+    }
+}
+
+/// What an importer reads, and how many bytes of the file that took when it is gzipped.
+type Content = (Box<dyn BufRead>, Option<Rc<Cell<u64>>>);
+
+/// The file's content, decompressed when it is gzipped; with the count of bytes read from
+/// the file itself when that differs from what the readers see.
+fn open_content(path: &Path, name: &str) -> Result<Content, ImportError> {
+    let io = |e| ImportError::Io(name.to_string(), e);
+    let gzip = is_gzip(path).map_err(io)?;
+    let file = File::open(path).map_err(io)?;
+    if !gzip {
+        return Ok((Box::new(BufReader::with_capacity(256 * 1024, file)), None));
+    }
+    let bytes = Rc::new(Cell::new(0));
+    let counting = Counting {
+        inner: BufReader::with_capacity(256 * 1024, file),
+        bytes: Rc::clone(&bytes),
+    };
+    let decoder = flate2::read::MultiGzDecoder::new(counting);
+    Ok((
+        Box::new(BufReader::with_capacity(256 * 1024, decoder)),
+        Some(bytes),
+    ))
+}
+
+/// Tells a FINESS extract's format from its first bytes (decompressed, for a gzipped file),
+/// or refuses the file.
 pub fn detect(path: &Path) -> Result<FileFormat, ImportError> {
     let name = path.display().to_string();
-    let file = File::open(path).map_err(|e| ImportError::Io(name.clone(), e))?;
+    let (content, _) = open_content(path, &name)?;
     let mut head = Vec::new();
-    file.take(SNIFF_BYTES)
-        .read_to_end(&mut head)
-        .map_err(|e| ImportError::Io(name.clone(), e))?;
+    // A gzipped file that is not gzip after all reads as an error: not an extract.
+    if let Err(e) = content.take(SNIFF_BYTES).read_to_end(&mut head) {
+        if head.is_empty() {
+            return Err(ImportError::NotFiness(name, e.to_string()));
+        }
+    }
     detect_bytes(&head).ok_or_else(|| ImportError::NotFiness(name, msg::NOT_EXTRACT.to_string()))
 }
 
@@ -124,6 +190,9 @@ struct Run {
     skipped: Vec<Skipped>,
     data_date: Option<String>,
     progress: Progress,
+    /// Bytes read from the current file when it is gzipped (the readers count decompressed
+    /// bytes; the bar counts the file's).
+    compressed: Option<Rc<Cell<u64>>>,
 }
 
 impl Sink for Run {
@@ -166,8 +235,21 @@ impl Sink for Run {
 
     fn progress(&mut self, bytes: u64) {
         let (ej, eg, sk) = (self.ej, self.eg, self.skipped_count);
+        let bytes = self.compressed.as_ref().map_or(bytes, |c| c.get());
         self.progress.update(bytes, ej, eg, sk);
     }
+}
+
+/// How an import is run beyond its files.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// Draw the progress bar (callers pass "stderr is a terminal").
+    pub show_progress: bool,
+    /// Refuse the new directory when it holds fewer structures (EJ + EG) than this (an
+    /// update that would shrink the directory is a partial file).
+    pub min_entities: u64,
+    /// Where the files came from (`finess update`), kept with the directory.
+    pub sources: Vec<SourceStamp>,
 }
 
 /// Imports `files` together as the new directory at `db`. `show_progress`: draw the progress
@@ -177,6 +259,23 @@ pub fn import(
     db: &Path,
     show_progress: bool,
 ) -> Result<ImportSummary, ImportError> {
+    import_with(
+        files,
+        db,
+        &ImportOptions {
+            show_progress,
+            ..ImportOptions::default()
+        },
+    )
+}
+
+/// `import`, with the options of an update.
+pub fn import_with(
+    files: &[PathBuf],
+    db: &Path,
+    options: &ImportOptions,
+) -> Result<ImportSummary, ImportError> {
+    let show_progress = options.show_progress;
     let started = Instant::now();
     if files.is_empty() {
         return Err(ImportError::NoFile);
@@ -200,6 +299,7 @@ pub fn import(
         skipped: Vec::new(),
         data_date: None,
         progress: Progress::new(show_progress, total),
+        compressed: None,
     };
     let mut names = Vec::with_capacity(files.len());
     for (path, format) in files.iter().zip(formats) {
@@ -209,9 +309,9 @@ pub fn import(
         );
         run.file = name.clone();
         run.format = format;
-        let file = File::open(path).map_err(|e| ImportError::Io(name.clone(), e))?;
-        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-        let input: Box<dyn BufRead> = Box::new(BufReader::with_capacity(256 * 1024, file));
+        let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        let (input, compressed) = open_content(path, &name)?;
+        run.compressed = compressed;
         match format {
             FileFormat::Csv => csv_import::read(&name, input, &mut run)?,
             FileFormat::Json => json_import::read(&name, input, &mut run)?,
@@ -221,6 +321,9 @@ pub fn import(
     }
     if run.ej + run.eg == 0 {
         return Err(ImportError::NothingRead);
+    }
+    if run.ej + run.eg < options.min_entities {
+        return Err(ImportError::TooFew(run.ej + run.eg, options.min_entities));
     }
     if let Some(bar) = &run.progress.bar {
         bar.finish_and_clear();
@@ -242,7 +345,7 @@ pub fn import(
         data_date,
         ..
     } = run;
-    writer.commit(&info)?;
+    writer.commit(&info, &options.sources)?;
     Ok(ImportSummary {
         ej,
         eg,

@@ -9,6 +9,7 @@
 //! - [`import`]: one `finess import` run: sniff every file, then stream them all into the store.
 //! - [`lookup`]: `finess show` (an entry, its EJ or its EGs, the date of the data).
 //! - [`check`]: `finess check` (the contract's EJ and EGs against the directory).
+//! - [`update`]: `finess update` (the current extracts from data.gouv.fr, over HTTPS).
 //! - [`region`]: the ARS FINESS service that corrects a département's anomalies.
 //!
 //! The directory's findings on a card are the judge's (`crate::judge::directory`); the words
@@ -25,6 +26,7 @@ pub mod names;
 pub mod region;
 pub mod sink;
 pub mod store;
+pub mod update;
 
 pub use entity::{Entity, EntityKind};
 pub use lookup::{Entry, EntrySummary};

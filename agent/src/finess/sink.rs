@@ -22,6 +22,9 @@ pub enum ImportError {
     NoFile,
     #[error("{}", msg::NOTHING_READ)]
     NothingRead,
+    /// Fewer structures than the floor given (an update that would shrink the directory).
+    #[error("{}", msg::too_few(*.0, *.1))]
+    TooFew(u64, u64),
 }
 
 /// Where the importers put what they read.

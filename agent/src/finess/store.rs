@@ -32,7 +32,21 @@ CREATE TABLE IF NOT EXISTS entity (
 );
 CREATE INDEX IF NOT EXISTS entity_ej ON entity(ej);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS source (
+    url TEXT PRIMARY KEY NOT NULL, etag TEXT, last_modified TEXT, fetched_at TEXT NOT NULL
+);
 ";
+
+/// Where one file of the directory was downloaded from (`finess update`), with what the
+/// server said of it: the next update asks whether it changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceStamp {
+    pub url: String,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    /// RFC 3339, UTC.
+    pub fetched_at: String,
+}
 
 const COLUMNS: &str = "finess, kind, ej, name, long_name, name_complement, street_number, \
     street_type, street, street_complement, distribution, place, commune, postal_line, \
@@ -64,6 +78,16 @@ pub struct DirectoryInfo {
     pub files: Vec<String>,
     pub ej_count: u64,
     pub eg_count: u64,
+}
+
+impl DirectoryInfo {
+    /// What the faces show of it (the snapshot's `finess_directory`).
+    pub fn status(&self) -> crate::model::status::DirectoryStatus {
+        crate::model::status::DirectoryStatus {
+            data_date: self.data_date.clone(),
+            imported_at: self.imported_at.clone(),
+        }
+    }
 }
 
 /// The directory, opened for reading.
@@ -134,6 +158,31 @@ impl Directory {
         let sql = format!("SELECT {COLUMNS} FROM entity WHERE ej = ?1 ORDER BY finess");
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map([ej], entity_from_row)?;
+        rows.collect()
+    }
+
+    /// Where the directory's files were downloaded from (empty after a `finess import` of
+    /// local files).
+    pub fn sources(&self) -> rusqlite::Result<Vec<SourceStamp>> {
+        let has_table: bool = self.conn.query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'source'",
+            [],
+            |r| r.get::<_, i64>(0).map(|n| n > 0),
+        )?;
+        if !has_table {
+            return Ok(Vec::new());
+        }
+        let mut stmt = self
+            .conn
+            .prepare("SELECT url, etag, last_modified, fetched_at FROM source ORDER BY url")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(SourceStamp {
+                url: r.get(0)?,
+                etag: r.get(1)?,
+                last_modified: r.get(2)?,
+                fetched_at: r.get(3)?,
+            })
+        })?;
         rows.collect()
     }
 
@@ -236,7 +285,9 @@ impl Writer {
         conn.execute_batch("BEGIN IMMEDIATE")?;
         // The new directory is built from nothing (which also upgrades an older schema); the
         // link index is built once at the end, faster than row by row.
-        conn.execute_batch("DROP TABLE IF EXISTS entity; DROP TABLE IF EXISTS meta;")?;
+        conn.execute_batch(
+            "DROP TABLE IF EXISTS entity; DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS source;",
+        )?;
         conn.execute_batch(SCHEMA)?;
         conn.execute_batch("DROP INDEX entity_ej")?;
         conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
@@ -284,9 +335,9 @@ impl Writer {
         Ok(n == 1)
     }
 
-    /// Rebuilds the index, writes what the directory is, and commits: from here on readers see
-    /// the new directory.
-    pub fn commit(self, info: &DirectoryInfo) -> rusqlite::Result<()> {
+    /// Rebuilds the index, writes what the directory is and where its files came from, and
+    /// commits: from here on readers see the new directory.
+    pub fn commit(self, info: &DirectoryInfo, sources: &[SourceStamp]) -> rusqlite::Result<()> {
         self.conn
             .execute_batch("CREATE INDEX IF NOT EXISTS entity_ej ON entity(ej)")?;
         {
@@ -300,6 +351,13 @@ impl Writer {
             put.execute(["files", &info.files.join("\n")])?;
             put.execute(["ej_count", &info.ej_count.to_string()])?;
             put.execute(["eg_count", &info.eg_count.to_string()])?;
+            let mut source = self.conn.prepare(
+                "INSERT OR REPLACE INTO source (url, etag, last_modified, fetched_at) \
+                 VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for s in sources {
+                source.execute(params![s.url, s.etag, s.last_modified, s.fetched_at])?;
+            }
         }
         self.conn.execute_batch("COMMIT")?;
         // Best effort: fold the WAL back into the database and shrink it.

@@ -12,6 +12,9 @@ pub const PIN_STATE_UNKNOWN: &str = "pin_state_unknown";
 pub const UNTRUSTED_CERTIFICATE: &str = "untrusted_certificate";
 pub const TEST_CARD: &str = "test_card";
 pub const CERTIFICATES_DISAGREE: &str = "certificates_disagree";
+// From the CRL cache (`super::revocation`).
+pub const CARD_REVOKED: &str = "card_revoked";
+pub const REVOCATION_UNKNOWN: &str = "revocation_unknown";
 pub const STRUCTURE_NOT_FINESS: &str = "structure_not_finess";
 pub const STRUCTURE_FINESS_MALFORMED: &str = "structure_finess_malformed";
 pub const FINESS_KEY_INVALID: &str = "finess_key_invalid";

@@ -18,17 +18,30 @@ use crate::text::findings::{self as msg, Text};
 
 pub mod codes;
 pub mod directory;
+pub mod revocation;
 
 /// A CPx PIN allows 3 tries (domain.md §3): fewer left means someone typed a wrong code.
 const PIN_MAX_TRIES: u8 = 3;
 
 /// Judges a card read without PIN against the configuration at time `now`, with the local
-/// FINESS directory when one was imported (`None`: the rules that need it are skipped).
+/// FINESS directory when one was imported (`None`: the rules that need it are skipped), and
+/// no CRL cache (revocation unknown).
 pub fn judge(
     report: &CardReport,
     config: &Config,
     now: OffsetDateTime,
     directory: Option<&Directory>,
+) -> Verdict {
+    judge_with(report, config, now, directory, None)
+}
+
+/// `judge`, with the CRL cache when there is one (read from disk, never the network).
+pub fn judge_with(
+    report: &CardReport,
+    config: &Config,
+    now: OffsetDateTime,
+    directory: Option<&Directory>,
+    crls: Option<&crate::revocation::Cache>,
 ) -> Verdict {
     let mut findings = Vec::new();
     let mut directory_name = None;
@@ -43,6 +56,7 @@ pub fn judge(
         validity(report, config, now, &mut findings);
         pin(report, &mut findings);
         trust(report, config, &mut findings);
+        revocation::findings(report, crls, config, now, &mut findings);
         directory_name = structure_and_contract(report, config, directory, &mut findings);
     }
     let mut verdict = verdict(findings);

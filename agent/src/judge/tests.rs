@@ -40,6 +40,7 @@ fn cert(usage: Usage, trust: Trust) -> CertReport {
         trust_detail: None,
         usage,
         serial_number: "01".into(),
+        crl_urls: Vec::new(),
         sha256: "00".into(),
     }
 }
@@ -559,4 +560,42 @@ fn findings_sorted_most_severe_first_every_one_french() {
     assert_eq!(sev, sorted);
     assert_eq!(v.findings[0].code, codes::FINESS_MISMATCH);
     v.findings.iter().for_each(assert_french);
+}
+
+#[test]
+fn revocation_unknown_without_a_crl_yet_or_offline() {
+    let mut card = cpe_on(EJ);
+    // No CRL address: nothing to say.
+    assert!(!codes_of(&judge(&card, &centralised(), NOW)).contains(&codes::REVOCATION_UNKNOWN));
+    for c in &mut card.certificates {
+        c.crl_urls = vec!["http://igc-sante.esante.gouv.fr/CRL/ACI-ST-PP.crl".into()];
+    }
+    let v = judge(&card, &centralised(), NOW);
+    let f = finding(&v, codes::REVOCATION_UNKNOWN);
+    assert_eq!(f.severity, Severity::Info);
+    assert!(
+        f.message.contains("en cours de téléchargement"),
+        "{}",
+        f.message
+    );
+    assert!(
+        f.message.contains("AC IGC-SANTE STANDARD PERSONNES"),
+        "{}",
+        f.message
+    );
+    // Information only: the card stays ready.
+    assert_eq!(v.status, Status::Ready);
+    let mut offline = centralised();
+    offline.network.offline = true;
+    let v = judge(&card, &offline, NOW);
+    assert!(finding(&v, codes::REVOCATION_UNKNOWN)
+        .message
+        .contains("hors ligne"));
+    // An untrusted certificate's CRL could not be verified: not asked.
+    for c in &mut card.certificates {
+        c.trust = Trust::Untrusted;
+    }
+    let v = judge(&card, &centralised(), NOW);
+    assert!(!codes_of(&v).contains(&codes::REVOCATION_UNKNOWN));
+    assert!(codes_of(&v).contains(&codes::UNTRUSTED_CERTIFICATE));
 }

@@ -46,6 +46,10 @@ pub enum EventKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         mode: Option<String>,
     },
+    /// The local FINESS directory changed (imported or updated): what it is now.
+    DirectoryUpdated {
+        directory: Option<super::status::DirectoryStatus>,
+    },
 }
 
 impl EventKind {
@@ -63,6 +67,7 @@ impl EventKind {
             EventKind::ServiceRestored => "service_restored",
             EventKind::ChecklistChanged { .. } => "checklist_changed",
             EventKind::ConfigReloaded { .. } => "config_reloaded",
+            EventKind::DirectoryUpdated { .. } => "directory_updated",
         }
     }
 }

@@ -18,6 +18,9 @@ pub fn apply(snapshot: &mut StatusSnapshot, event: &EventKind) -> Result<(), Mis
             snapshot.readers.clear();
         }
         EventKind::ServiceRestored => snapshot.service = ServiceState::Running,
+        EventKind::DirectoryUpdated { directory } => {
+            snapshot.finess_directory = directory.clone();
+        }
         EventKind::ReaderAdded { reader, name } => {
             if snapshot.readers.iter().all(|r| r.id != *reader) {
                 let at = snapshot

@@ -80,17 +80,31 @@ pub struct StatusSnapshot {
     /// `cpx-agent status`, which reads cards only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checklist: Option<ChecklistSummary>,
+    /// The local FINESS directory the verdicts use, when one was imported: how old its data
+    /// is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finess_directory: Option<DirectoryStatus>,
 }
 
 impl StatusSnapshot {
-    /// A snapshot of cards only (no checklist summary).
+    /// A snapshot of cards only (no checklist summary, no directory status).
     pub fn new(service: ServiceState, readers: Vec<ReaderView>) -> StatusSnapshot {
         StatusSnapshot {
             service,
             readers,
             checklist: None,
+            finess_directory: None,
         }
     }
+}
+
+/// What the local FINESS directory is (its data's date, when it was imported or updated).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct DirectoryStatus {
+    /// Date of the data (`YYYY-MM-DD`), as the extracts declare it.
+    pub data_date: Option<String>,
+    /// When it was imported here (RFC 3339, UTC).
+    pub imported_at: String,
 }
 
 /// Why a card could not be read: a stable `code` (other applications match on it, like the

@@ -16,7 +16,9 @@ use tokio::sync::broadcast;
 use crate::model::checklist::ChecklistSummary;
 use crate::model::events::{Event, EventKind};
 use crate::model::reduce;
-use crate::model::status::{reader_id, CardView, ReadFailure, ServiceState, StatusSnapshot};
+use crate::model::status::{
+    reader_id, CardView, DirectoryStatus, ReadFailure, ServiceState, StatusSnapshot,
+};
 use crate::model::verdict::Verdict;
 use card_id::CardIds;
 use publish::{serialise_both, Published, PublishedEvent};
@@ -343,6 +345,28 @@ impl DaemonState {
             },
         );
         self.republish(&mut inner);
+    }
+
+    /// What the local FINESS directory is now (at start, after an import or an update):
+    /// `directory_updated` when it changed.
+    pub fn set_directory(&self, directory: Option<DirectoryStatus>) {
+        let mut inner = self.write();
+        if inner.snapshot.finess_directory == directory {
+            return;
+        }
+        self.emit(&mut inner, EventKind::DirectoryUpdated { directory });
+        self.republish(&mut inner);
+    }
+
+    /// Whether a card is being read (inserted, neither read nor failed yet): the daemon's own
+    /// heavy work (a FINESS update) waits for none.
+    pub fn reading_in_progress(&self) -> bool {
+        let inner = self.read();
+        inner.snapshot.readers.iter().any(|r| {
+            r.card.is_none()
+                && r.read_error.is_none()
+                && inner.slots.get(&r.name).is_some_and(|s| s.card_present)
+        })
     }
 
     /// The cards present and read, with their insertion: what a re-judgement looks at. Taken

@@ -133,3 +133,47 @@ fn reader_ids_are_slugs_of_names() {
         "gemalto-pc-twin-reader-645d-00-00"
     );
 }
+
+#[test]
+fn the_directory_is_published_once_per_change() {
+    let state = DaemonState::new(ServiceState::Running);
+    let dir = DirectoryStatus {
+        data_date: Some("2026-11-20".into()),
+        imported_at: "2026-12-03T04:00:00Z".into(),
+    };
+    state.set_directory(Some(dir.clone()));
+    state.set_directory(Some(dir.clone()));
+    assert_eq!(kinds(&state), vec!["directory_updated"]);
+    assert_eq!(state.snapshot().finess_directory, Some(dir));
+    let json: serde_json::Value = serde_json::from_slice(&state.status_json(false)).unwrap();
+    assert_eq!(json["finess_directory"]["data_date"], "2026-11-20");
+    state.set_directory(None);
+    assert_eq!(
+        kinds(&state),
+        vec!["directory_updated", "directory_updated"]
+    );
+    let json: serde_json::Value = serde_json::from_slice(&state.status_json(false)).unwrap();
+    assert!(json.get("finess_directory").is_none());
+}
+
+#[test]
+fn a_read_in_progress_is_seen() {
+    let state = DaemonState::new(ServiceState::Running);
+    state.reader_added("R");
+    assert!(!state.reading_in_progress());
+    let g = state.card_inserted("R", &[0x3B]);
+    assert!(state.reading_in_progress());
+    state.card_read("R", g, view(Status::Ready, "01"));
+    assert!(!state.reading_in_progress());
+    state.card_removed("R");
+    let g = state.card_inserted("R", &[0x3B]);
+    state.read_failed(
+        "R",
+        g,
+        ReadFailure {
+            code: crate::model::status::ReadFailureCode::CardError,
+            message: "x".into(),
+        },
+    );
+    assert!(!state.reading_in_progress());
+}

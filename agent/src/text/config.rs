@@ -52,7 +52,7 @@ pub fn syntax(
         .replace('\n', " ");
     format!(
         "{s} : {detail} — corrigez ou supprimez cette clé (tables permises : [contract], \
-         [checks], [api], [finess])"
+         [checks], [api], [finess], [network])"
     )
 }
 
@@ -177,5 +177,28 @@ pub fn origin_malformed(value: &str) -> String {
 pub fn origin_fix() -> String {
     "écrivez schéma://hôte[:port] sans chemin ni joker, par exemple \
      \"https://intranet.example.fr\""
+        .to_string()
+}
+
+pub fn source_malformed(value: &str) -> String {
+    format!("« {value} » n'est pas une adresse http:// ou https://")
+}
+
+pub fn source_fix() -> String {
+    "donnez l'adresse de l'API data.gouv.fr (par défaut \"https://www.data.gouv.fr/api/1/\") \
+     ou celle d'un extrait FINESS (.json, .json.gz, .csv), ou retirez la clé"
+        .to_string()
+}
+
+pub fn ca_file_invalid(path: &Path) -> String {
+    format!(
+        "le fichier {} ne contient aucun certificat PEM lisible",
+        path.display()
+    )
+}
+
+pub fn ca_file_fix() -> String {
+    "donnez le chemin d'un certificat d'autorité PEM (celui du proxy de l'établissement, par \
+     exemple ; chemin relatif = relatif au fichier de configuration), ou retirez-le de la liste"
         .to_string()
 }

@@ -357,3 +357,99 @@ pub fn finess_mismatch_decentralised(card: &Finess, egs: &[Finess], on_ej: bool)
         },
     )
 }
+
+/// CRLReason (RFC 5280 §5.3.1) in words.
+fn revocation_reason(reason: Option<u8>) -> &'static str {
+    match reason {
+        Some(1) => "clé compromise",
+        Some(2) => "autorité compromise",
+        Some(3) => "changement de rattachement",
+        Some(4) => "carte remplacée",
+        Some(5) => "fin d'activité",
+        Some(6) => "suspension",
+        Some(9) => "droits retirés",
+        Some(10) => "autorité d'attributs compromise",
+        _ => "motif non précisé",
+    }
+}
+
+/// The card is in a CRL of its CA: declared lost, stolen, or otherwise revoked.
+pub fn card_revoked(
+    at: OffsetDateTime,
+    reason: Option<u8>,
+    issuer: &str,
+    crl_date: OffsetDateTime,
+) -> Text {
+    let what = if reason == Some(6) {
+        "suspendue (mise en opposition temporaire)"
+    } else {
+        "révoquée (mise en opposition)"
+    };
+    t(
+        format!(
+            "Cette carte est {what} depuis le {} ({}) : la liste de révocation de « {issuer} » \
+             du {} la mentionne. Pro Santé Connect la refusera à la connexion RPPS+.",
+            date(at),
+            revocation_reason(reason),
+            date(crl_date)
+        ),
+        format!(
+            "Cessez d'utiliser cette carte et commandez-en une nouvelle (dans TOM, ou avec le \
+             formulaire F301 sur le FINESS du contrat). Si elle n'a été ni perdue ni volée, \
+             écrivez à l'ANS ({ANS_CONTRACT_CONTACT})."
+        ),
+    )
+}
+
+/// Revocation unknown: the agent is offline by configuration.
+pub fn revocation_unknown_offline() -> Text {
+    t(
+        "Révocation non vérifiée : l'agent est hors ligne ([network] offline = true), aucune \
+         liste de révocation n'est téléchargée.",
+        "Pour vérifier que la carte n'est pas en opposition, laissez l'agent télécharger les \
+         listes de révocation de l'IGC-Santé (retirez offline = true de la configuration), ou \
+         vérifiez la carte dans TOM.",
+    )
+}
+
+/// Revocation unknown: no CRL obtained yet (`error`: why the last attempt failed).
+pub fn revocation_unknown_not_yet(issuer: &str, error: Option<&str>) -> Text {
+    match error {
+        None => t(
+            format!(
+                "Révocation pas encore vérifiée : la liste de révocation de « {issuer} » est \
+                 en cours de téléchargement."
+            ),
+            "Rien à faire : le verdict sera mis à jour de lui-même dès que la liste sera \
+             arrivée.",
+        ),
+        Some(e) => t(
+            format!(
+                "Révocation non vérifiée : la liste de révocation de « {issuer} » n'a pas pu \
+                 être obtenue ({e})."
+            ),
+            "Vérifiez l'accès du poste au site de l'IGC-Santé (pare-feu ; proxy : variables \
+             HTTPS_PROXY, HTTP_PROXY, NO_PROXY) ; l'agent réessaie de lui-même.",
+        ),
+    }
+}
+
+/// Revocation uncertain: the CRL kept has expired and no newer one was had.
+pub fn revocation_unknown_expired(
+    issuer: &str,
+    this_update: OffsetDateTime,
+    next_update: OffsetDateTime,
+    age_days: i64,
+) -> Text {
+    t(
+        format!(
+            "Révocation incertaine : la liste de révocation de « {issuer} » gardée par l'agent \
+             date du {} ({age_days} jours) et n'est plus valable depuis le {} ; aucune liste \
+             plus récente n'a pu être obtenue.",
+            date(this_update),
+            date(next_update)
+        ),
+        "Vérifiez l'accès du poste au site de l'IGC-Santé (pare-feu ; proxy : variables \
+         HTTPS_PROXY, HTTP_PROXY, NO_PROXY) ; l'agent réessaie de lui-même.",
+    )
+}

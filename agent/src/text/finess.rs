@@ -18,6 +18,75 @@ pub const NOTHING_READ: &str = "aucune EJ ni EG lue dans ces fichiers : le répe
     conservé / no EJ or EG read, the current directory is kept";
 pub const PROGRESS_TEMPLATE: &str = "{spinner} {elapsed} [{bar:20}] {bytes}/{total_bytes} {msg}";
 
+pub fn too_few(read: u64, floor: u64) -> String {
+    format!(
+        "les fichiers ne comptent que {read} structures (EJ et EG), moins de la moitié du \
+         répertoire actuel ({floor} au moins attendues) : fichier partiel ? Le répertoire actuel \
+         est conservé ; pour importer quand même ces fichiers, utilisez « cpx-agent finess \
+         import FICHIER... »"
+    )
+}
+
+// --- update -------------------------------------------------------------------------------------
+
+pub const UPDATE_NO_RESOURCE: &str = "ni le jeu FINESS+ « structures » (JSON) ni les extraits \
+    CSV (EJ et EG) ne sont listés par l'API data.gouv.fr : rien à télécharger ; le répertoire \
+    actuel est conservé";
+pub const UPDATE_UNCHANGED: &str =
+    "répertoire FINESS déjà à jour : les fichiers publiés n'ont pas \
+    changé depuis la dernière mise à jour";
+pub const UPDATE_BUSY: &str = "une autre mise à jour du répertoire FINESS est en cours (celle de \
+    l'agent, peut-être) : réessayez quand elle sera finie";
+pub const DOWNLOAD_TEMPLATE: &str = "{spinner} {elapsed} [{bar:20}] {bytes}/{total_bytes} {msg}";
+
+pub fn update_refused(e: &dyn std::fmt::Display) -> String {
+    format!("mise à jour refusée : {e} — le répertoire actuel est conservé")
+}
+
+pub fn update_api(url: &str, why: &str) -> String {
+    format!(
+        "API data.gouv.fr injoignable ou illisible ({url} : {why}) ; le répertoire actuel est \
+         conservé — vérifiez l'accès au réseau (proxy : HTTPS_PROXY) ou donnez une autre \
+         source (--source, [finess] source)"
+    )
+}
+
+pub fn download_failed(url: &str, why: &str) -> String {
+    format!(
+        "téléchargement de {url} impossible ({why}) ; le répertoire actuel est conservé — \
+         réessayez plus tard"
+    )
+}
+
+pub fn download_too_big(url: &str, max: u64) -> String {
+    format!(
+        "{url} dépasse la taille permise ({} Mo) ; le répertoire actuel est conservé",
+        max / (1024 * 1024)
+    )
+}
+
+pub fn download_incomplete(url: &str, got: u64, expected: u64) -> String {
+    format!(
+        "{url} incomplet : {got} octets reçus sur {expected} annoncés par data.gouv.fr ; le \
+         répertoire actuel est conservé — réessayez plus tard"
+    )
+}
+
+pub fn download_checksum(url: &str, kind: &str) -> String {
+    format!(
+        "{url} ne correspond pas à l'empreinte {kind} publiée par data.gouv.fr (fichier altéré \
+         ou incomplet) ; le répertoire actuel est conservé"
+    )
+}
+
+pub fn downloading(name: &str) -> String {
+    format!("téléchargement de {name}")
+}
+
+pub fn update_io(e: &std::io::Error) -> String {
+    format!("fichiers temporaires impossibles à écrire ({e}) ; le répertoire actuel est conservé")
+}
+
 pub fn io_error(file: &str, e: &std::io::Error) -> String {
     format!("{file} : lecture impossible ({e}) / cannot read")
 }
@@ -81,8 +150,10 @@ fn role_name(role: Role) -> &'static str {
 
 pub const DIRECTORY_UNDATED: &str =
     "Le répertoire FINESS importé ne dit pas de quand datent ses données.";
-pub const REMEDY_REIMPORT: &str = "Téléchargez le jeu FINESS+ « structures » à jour sur \
-    data.gouv.fr puis lancez « cpx-agent finess import FICHIER ».";
+pub const REMEDY_REIMPORT: &str = "Mettez le répertoire à jour : « cpx-agent finess update » \
+    (il télécharge le jeu FINESS+ « structures » de data.gouv.fr), ou activez [finess] \
+    auto_update = true pour que l'agent le fasse chaque jour ; sans accès au réseau, importez un \
+    extrait récent avec « cpx-agent finess import FICHIER ».";
 pub const REMEDY_FIX_CONFIG: &str =
     "Corrigez le numéro dans la configuration (section du contrat), en le recopiant du contrat RPPS+ \
      ou de l'annuaire FINESS (finess.esante.gouv.fr).";

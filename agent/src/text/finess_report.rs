@@ -96,6 +96,25 @@ pub fn show_entry(entry: &Entry) -> String {
 }
 
 /// `finess import` summary as text.
+pub fn update_summary(s: &crate::finess::update::UpdateSummary, db: &Path) -> String {
+    use crate::finess::update::Outcome;
+    match (&s.outcome, &s.import) {
+        (Outcome::Updated, Some(import)) => {
+            let mut out = format!("Mise à jour depuis {} :\n", s.source);
+            for f in &s.files {
+                let _ = writeln!(out, "  {} ({} octets)", f.name, f.bytes);
+            }
+            out.push_str(&import_summary(import, db));
+            out
+        }
+        _ => format!(
+            "{} ({}).\n",
+            crate::text::finess::UPDATE_UNCHANGED,
+            s.source
+        ),
+    }
+}
+
 pub fn import_summary(s: &ImportSummary, db: &Path) -> String {
     let mut out = format!(
         "Répertoire FINESS importé dans {} en {:.1} s : {} EJ, {} EG",

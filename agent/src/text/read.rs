@@ -52,6 +52,28 @@ pub fn trust_detail(d: &TrustDetail) -> String {
         TrustDetail::IssuerUnknown => "émetteur inconnu".into(),
         TrustDetail::BadSignature => "signature invalide".into(),
         TrustDetail::ChainTooLong => "chaîne de certification trop longue".into(),
+        TrustDetail::CaExpired => "une autorité de la chaîne de certification a expiré".into(),
+        TrustDetail::CaNotYetValid => {
+            "une autorité de la chaîne de certification n'est pas encore valide".into()
+        }
+        TrustDetail::WrongExtendedKeyUsage => {
+            "l'usage étendu du certificat (EKU) ne permet pas cet emploi".into()
+        }
+        TrustDetail::CaKeyUsage => {
+            "une autorité de la chaîne n'a pas le droit de signer des certificats".into()
+        }
+        TrustDetail::IssuerNotCa => "l'émetteur n'est pas une autorité de certification".into(),
+        TrustDetail::PathLengthExceeded => {
+            "la chaîne dépasse la longueur permise par une autorité".into()
+        }
+        TrustDetail::NameConstraintViolated => {
+            "le certificat sort du périmètre de noms permis par une autorité".into()
+        }
+        TrustDetail::UnsupportedCriticalExtension => {
+            "le certificat porte une extension critique inconnue".into()
+        }
+        TrustDetail::UnsupportedAlgorithm => "algorithme de signature non pris en charge".into(),
+        TrustDetail::Malformed => "certificat mal formé".into(),
     }
 }
 

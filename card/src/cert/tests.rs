@@ -129,6 +129,7 @@ fn cert(usage: Usage, structure: &str, trust: Trust, day: u8) -> CertReport {
         trust_detail: None,
         usage,
         serial_number: "01".into(),
+        crl_urls: Vec::new(),
         sha256: format!("{usage:?}{structure}{day}"),
     }
 }

@@ -18,6 +18,38 @@ fn trust_details_are_the_english_strings_of_before() {
         TrustDetail::ChainsTo("TEST AC RACINE IGC-SANTE STANDARD".into()),
         "chains to TEST AC RACINE IGC-SANTE STANDARD",
     );
+    for (d, text) in [
+        (TrustDetail::CaExpired, "CA certificate expired"),
+        (TrustDetail::CaNotYetValid, "CA certificate not yet valid"),
+        (
+            TrustDetail::WrongExtendedKeyUsage,
+            "extended key usage does not allow this use",
+        ),
+        (
+            TrustDetail::CaKeyUsage,
+            "CA key usage does not allow certificate signing",
+        ),
+        (TrustDetail::IssuerNotCa, "issuer is not a CA"),
+        (
+            TrustDetail::PathLengthExceeded,
+            "path length constraint exceeded",
+        ),
+        (
+            TrustDetail::NameConstraintViolated,
+            "name constraint violated",
+        ),
+        (
+            TrustDetail::UnsupportedCriticalExtension,
+            "unsupported critical extension",
+        ),
+        (
+            TrustDetail::UnsupportedAlgorithm,
+            "unsupported signature algorithm",
+        ),
+        (TrustDetail::Malformed, "malformed certificate"),
+    ] {
+        round_trip(d, text);
+    }
     for bad in ["", "chains to", "Issuer unknown", "trusted"] {
         assert!(
             serde_json::from_value::<TrustDetail>(bad.into()).is_err(),

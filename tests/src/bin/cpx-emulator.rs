@@ -4,6 +4,7 @@
 use anyhow::{bail, Context, Result};
 use clap::{Parser, ValueEnum};
 use cpx_testkit::card::{CpxCard, CpxCardSpec, Generation, PlainIsoCard, SmartCard};
+use cpx_testkit::pki::crl::{parse_duration, CrlIssuer, CrlSpec};
 use cpx_testkit::pki::{CardCertsBuilder, CertValidity, IssuerChoice, TestPki};
 use cpx_testkit::vpcd::{self, Faults, InsertOptions};
 use cpx_testkit::CardKind;
@@ -39,7 +40,7 @@ enum GenerationArg {
 )]
 struct Args {
     /// vpcd reader address, 127.0.0.1:PORT
-    #[arg(long, required_unless_present = "export_ca")]
+    #[arg(long, required_unless_present_any = ["export_ca", "export_crl"])]
     vpcd: Option<String>,
     #[arg(long, value_enum, default_value = "cpe")]
     card: CardArg,
@@ -94,6 +95,25 @@ struct Args {
     /// Write the test PKI's CA certificates (roots and intermediates, PEM) to FILE and exit
     #[arg(long)]
     export_ca: Option<PathBuf>,
+    /// Name this CRL distribution point (HTTP URL) in the card's certificates; their serial
+    /// numbers are printed on stderr, for --revoke
+    #[arg(long, value_name = "URL")]
+    crl_url: Option<String>,
+    /// Write a CRL (DER) signed by the test PKI CA that issues --card's certificates to FILE
+    /// and exit
+    #[arg(long, value_name = "FILE")]
+    export_crl: Option<PathBuf>,
+    /// With --export-crl: a serial number (hex) to list as revoked; repeat as needed
+    #[arg(long, value_name = "SERIAL_HEX", requires = "export_crl")]
+    revoke: Vec<String>,
+    /// With --export-crl: the CRL's nextUpdate from now (7d, 12h, 30m; -1d = expired)
+    #[arg(
+        long,
+        value_name = "DURATION",
+        requires = "export_crl",
+        default_value = "7d"
+    )]
+    next_update: String,
 }
 
 fn card_from(args: &Args) -> Box<dyn SmartCard> {
@@ -130,7 +150,18 @@ fn card_from(args: &Args) -> Box<dyn SmartCard> {
     if let Some(n) = &args.card_number {
         b = b.card_number(n);
     }
-    let mut spec = CpxCardSpec::new(b.build());
+    if let Some(url) = &args.crl_url {
+        b = b.crl_url(url);
+    }
+    let certs = b.build();
+    if args.crl_url.is_some() {
+        eprintln!(
+            "serials: auth {} sign {}",
+            hex::encode_upper(&certs.auth_serial),
+            hex::encode_upper(&certs.sign_serial)
+        );
+    }
+    let mut spec = CpxCardSpec::new(certs);
     spec.pin_tries_left = args.pin_tries;
     spec.generation = match args.generation {
         GenerationArg::Cps3 => Generation::Cps3,
@@ -167,8 +198,31 @@ fn port_of(addr: &str) -> Result<u16> {
     port.parse().context("port vpcd invalide / bad vpcd port")
 }
 
+/// `--export-crl FILE`: a CRL of the CA that issues `--card`'s certificates.
+fn export_crl(args: &Args, path: &std::path::Path) -> Result<()> {
+    let issuer = match args.card {
+        CardArg::Cps | CardArg::Cpf => CrlIssuer::FortPersonnes,
+        _ => CrlIssuer::StandardPersonnes,
+    };
+    let next = parse_duration(&args.next_update)
+        .context("--next-update : durée comme 7d, 12h, 30m ou -1d / duration like 7d")?;
+    let mut spec = CrlSpec::new(issuer).next_update_in(next);
+    for serial in &args.revoke {
+        let bytes = hex::decode(serial.trim().trim_start_matches("0x"))
+            .with_context(|| format!("--revoke {serial} : numéro de série hexadécimal attendu"))?;
+        if bytes.is_empty() {
+            bail!("--revoke : numéro de série vide / empty serial");
+        }
+        spec = spec.revoke(&bytes);
+    }
+    std::fs::write(path, spec.der()).with_context(|| format!("écriture de {}", path.display()))
+}
+
 fn main() -> Result<()> {
     let args = Args::parse();
+    if let Some(path) = &args.export_crl {
+        return export_crl(&args, path);
+    }
     if let Some(path) = &args.export_ca {
         std::fs::write(path, TestPki::get().ca_bundle_pem())
             .with_context(|| format!("écriture de {}", path.display()))?;

@@ -108,6 +108,9 @@ pub struct CardCerts {
     pub card_number: String,
     /// idNat of the holder (subject CN).
     pub id_nat: String,
+    /// Serial numbers of the two certificates (DER INTEGER content bytes, positive).
+    pub auth_serial: Vec<u8>,
+    pub sign_serial: Vec<u8>,
 }
 
 /// Builder of a card's certificates. Start with [`CardCertsBuilder::new`] (sensible defaults
@@ -125,6 +128,8 @@ pub struct CardCertsBuilder {
     /// When set, the signature certificate carries this structure instead (a pair that
     /// disagrees).
     pub sign_structure: Option<StructureId>,
+    /// When set, both certificates name this CRL distribution point (HTTP).
+    pub crl_url: Option<String>,
 }
 
 /// A 10-digit card number (`26` + 8 digits) that no other card built in this process has, and
@@ -202,6 +207,7 @@ impl CardCertsBuilder {
             issuer: IssuerChoice::TestPki,
             card_number: distinct_card_number(),
             sign_structure: None,
+            crl_url: None,
         }
     }
 
@@ -242,6 +248,12 @@ impl CardCertsBuilder {
 
     pub fn holder(mut self, h: Holder) -> Self {
         self.holder = h;
+        self
+    }
+
+    /// Name this CRL distribution point in both certificates (`cpx-emulator --crl-url`).
+    pub fn crl_url(mut self, url: &str) -> Self {
+        self.crl_url = Some(url.into());
         self
     }
 
@@ -312,13 +324,18 @@ impl CardCertsBuilder {
         }
     }
 
-    fn cert(&self, pki: &TestPki, usage: Usage, structure: Option<&StructureId>) -> Vec<u8> {
+    fn cert(
+        &self,
+        pki: &TestPki,
+        usage: Usage,
+        structure: Option<&StructureId>,
+        (not_before, not_after): (OffsetDateTime, OffsetDateTime),
+    ) -> Vec<u8> {
         let ca = self.issuer_ca(pki);
         let key: &RsaKeyPair = match usage {
             Usage::Auth => &pki.card_auth_key,
             Usage::Sign => &pki.card_sign_key,
         };
-        let (not_before, not_after) = self.period();
         let subject = self.subject(structure);
         let id_nat = self.id_nat(structure);
         let mut ext = vec![Extension {
@@ -383,6 +400,9 @@ impl CardCertsBuilder {
                 }),
             });
         }
+        if let Some(url) = &self.crl_url {
+            ext.push(crl_distribution_point(url));
+        }
         ext.push(Extension {
             oid: oids::EXT_5,
             critical: false,
@@ -438,15 +458,19 @@ impl CardCertsBuilder {
 
     pub fn build(&self) -> CardCerts {
         let pki = TestPki::get();
-        let auth = self.cert(pki, Usage::Auth, self.structure.as_ref());
+        // One period for both certificates and their serials (now is read once).
+        let period = self.period();
+        let auth = self.cert(pki, Usage::Auth, self.structure.as_ref(), period);
         let sign_structure = self.sign_structure.as_ref().or(self.structure.as_ref());
-        let sign = self.cert(pki, Usage::Sign, sign_structure);
+        let sign = self.cert(pki, Usage::Sign, sign_structure, period);
         CardCerts {
             kind: self.kind,
             auth,
             sign,
             card_number: self.card_number.clone(),
             id_nat: self.id_nat(self.structure.as_ref()),
+            auth_serial: self.serial(Usage::Auth, period.1),
+            sign_serial: self.serial(Usage::Sign, period.1),
         }
     }
 }
@@ -455,4 +479,28 @@ impl CardCertsBuilder {
 enum Usage {
     Auth,
     Sign,
+}
+
+/// CRLDistributionPoints (RFC 5280 §4.2.1.13) with one point: its full name, one URI.
+fn crl_distribution_point(url: &str) -> Extension {
+    Extension {
+        oid: oids::CRL_DISTRIBUTION_POINTS,
+        critical: false,
+        value: der::der(|w| {
+            w.write_sequence(|w| {
+                w.next().write_sequence(|w| {
+                    // distributionPoint [0] { fullName [0] GeneralNames { URI [6] } }
+                    w.next().write_tagged(yasna::Tag::context(0), |w| {
+                        w.write_tagged_implicit(yasna::Tag::context(0), |w| {
+                            w.write_sequence(|w| {
+                                w.next().write_tagged_implicit(yasna::Tag::context(6), |w| {
+                                    w.write_ia5_string(url)
+                                })
+                            })
+                        })
+                    })
+                })
+            })
+        }),
+    }
 }

@@ -128,7 +128,7 @@ pub struct TbsFields<'a> {
 const SHA256_WITH_RSA: &[u64] = &[1, 2, 840, 113549, 1, 1, 11];
 const RSA_ENCRYPTION: &[u64] = &[1, 2, 840, 113549, 1, 1, 1];
 
-fn write_sig_alg(w: DERWriter) {
+pub(crate) fn write_sig_alg(w: DERWriter) {
     w.write_sequence(|w| {
         w.next()
             .write_oid(&ObjectIdentifier::from_slice(SHA256_WITH_RSA));
@@ -136,7 +136,7 @@ fn write_sig_alg(w: DERWriter) {
     });
 }
 
-fn write_time(w: DERWriter, t: OffsetDateTime) {
+pub(crate) fn write_time(w: DERWriter, t: OffsetDateTime) {
     let t = t.replace_nanosecond(0).unwrap_or(t);
     if t.year() < 2050 {
         w.write_utctime(&UTCTime::from_datetime(t));
@@ -177,7 +177,8 @@ pub fn tbs_der(f: &TbsFields) -> Vec<u8> {
     })
 }
 
-/// Signs a TBSCertificate (sha256WithRSAEncryption, deterministic PKCS#1 v1.5).
+/// Signs a TBSCertificate or a TBSCertList (sha256WithRSAEncryption, deterministic PKCS#1
+/// v1.5): both are `SEQUENCE { tbs, signatureAlgorithm, signatureValue }`.
 pub fn sign_certificate(tbs: &[u8], key: &RsaKeyPair) -> Vec<u8> {
     let mut sig = vec![0u8; key.public().modulus_len()];
     key.sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), tbs, &mut sig)
@@ -248,4 +249,9 @@ pub fn pem(der: &[u8]) -> String {
     }
     out.push_str("-----END CERTIFICATE-----\n");
     out
+}
+
+/// PEM armour for a DER CRL.
+pub fn pem_crl(der: &[u8]) -> String {
+    pem(der).replace("CERTIFICATE-----", "X509 CRL-----")
 }

@@ -5,6 +5,7 @@
 //! deterministic RSA PKCS#1 v1.5 signatures). Card certificates are dated relative to "now".
 
 mod card_certs;
+pub mod crl;
 pub mod der;
 
 pub use card_certs::{
@@ -72,6 +73,9 @@ pub(crate) mod oids {
     pub const EKU: &[u64] = &[2, 5, 29, 37];
     pub const SAN: &[u64] = &[2, 5, 29, 17];
     pub const CERT_POLICIES: &[u64] = &[2, 5, 29, 32];
+    pub const CRL_DISTRIBUTION_POINTS: &[u64] = &[2, 5, 29, 31];
+    pub const CRL_NUMBER: &[u64] = &[2, 5, 29, 20];
+    pub const CRL_REASON: &[u64] = &[2, 5, 29, 21];
     pub const EKU_CLIENT_AUTH: &[u64] = &[1, 3, 6, 1, 5, 5, 7, 3, 2];
     pub const EKU_EMAIL: &[u64] = &[1, 3, 6, 1, 5, 5, 7, 3, 4];
     /// Microsoft smartcard logon.

@@ -43,6 +43,15 @@ const TEXTE = {
   aucuneStructure: 'non inscrite sur la carte (CPS/CPF : elle n\u2019est lisible qu\u2019avec le code porteur)',
   aucunConstat: 'Aucun point à signaler.',
   constats: 'Constats',
+  annuaire: (donnees, importe, jours) => 'Répertoire FINESS local : données du ' + donnees
+    + (jours == null ? '' : jours <= 0 ? ' (aujourd\u2019hui)' : jours === 1 ? ' (il y a 1 jour)'
+      : ' (il y a ' + jours + ' jours)')
+    + ', importé le ' + importe + '.',
+  annuaireNonDate: (importe) => 'Répertoire FINESS local importé le ' + importe
+    + ' (date des données inconnue).',
+  annuaireAncien: ' Il date de plus de 90 jours : mettez-le à jour avec ',
+  annuaireAucun: 'Pas de répertoire FINESS local (il dit si un FINESS est une EJ ou un EG) : ',
+  annuaireCommande: 'cpx-agent finess update',
   sessionActive: 'Session ouverte : les noms des porteurs sont affichés.',
   sessionAucune: 'Noms des porteurs masqués. Pour les afficher sur ce poste, lancez dans un terminal : ',
   sessionCommande: 'cpx-agent open',
@@ -80,7 +89,9 @@ const TEXTE = {
 
 // The page keeps no copy of the agent's reducer: on each event it re-reads /v1/status (served
 // from bytes serialised once per change). Only which readers are reading a card is its own.
-const etat = { service: null, lecteurs: [], lecture: new Set() };
+const etat = { service: null, lecteurs: [], lecture: new Set(), annuaire: null };
+/// Older than this, the directory is said to be old (as `finess check` does).
+const ANNUAIRE_JOURS_MAX = 90;
 const articles = new Map();
 let connexionPerdue = false;
 // Counts what the event stream applied: a /v1/status answer read while the stream moved on
@@ -206,7 +217,29 @@ function majVerdict(a, carte) {
     el('p', { class: 'verdict-phrase' }, phrase));
 }
 
+// The local FINESS directory: the date of its data, how old, and the command when it is old
+// or missing.
+function rendreAnnuaire() {
+  const p = document.getElementById('annuaire');
+  const a = etat.annuaire;
+  if (!a) {
+    p.className = 'annuaire absent';
+    p.replaceChildren(TEXTE.annuaireAucun, el('code', {}, TEXTE.annuaireCommande), '.');
+    return;
+  }
+  const importe = dateFr(a.imported_at);
+  const jours = a.data_date ? -joursRestants(a.data_date) : null;
+  const texte = a.data_date
+    ? TEXTE.annuaire(dateFr(a.data_date), importe, jours)
+    : TEXTE.annuaireNonDate(importe);
+  const ancien = jours != null && jours > ANNUAIRE_JOURS_MAX;
+  p.className = 'annuaire' + (ancien ? ' ancien' : '');
+  p.replaceChildren(texte);
+  if (ancien) p.append(TEXTE.annuaireAncien, el('code', {}, TEXTE.annuaireCommande), '.');
+}
+
 function rendre() {
+  rendreAnnuaire();
   const service = document.getElementById('service');
   const remede = document.getElementById('service-remede');
   const arrete = etat.service === 'unavailable';
@@ -269,6 +302,7 @@ function connexion(ok, texte) {
 function instantane(status) {
   generation++;
   etat.service = status.service;
+  etat.annuaire = status.finess_directory || null;
   etat.lecteurs = (status.readers || []).map((r) => Object.assign({}, r));
   for (const l of etat.lecteurs) {
     if (l.card || l.read_error) etat.lecture.delete(l.id);
@@ -321,7 +355,7 @@ function evenement(nom, data) {
 
 const EVENEMENTS = ['reader_added', 'reader_removed', 'card_inserted', 'card_read', 'read_failed',
   'card_removed', 'verdict_changed', 'service_lost', 'service_restored', 'checklist_changed',
-  'config_reloaded'];
+  'config_reloaded', 'directory_updated'];
 
 function suivre() {
   source = new EventSource('/v1/events');

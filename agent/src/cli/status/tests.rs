@@ -39,6 +39,7 @@ fn snap(cards: Vec<(Option<CardView>, Option<&str>)>) -> StatusSnapshot {
             })
             .collect(),
         checklist: None,
+        finess_directory: None,
     }
 }
 

@@ -109,3 +109,22 @@ fn a_checklist_change_replaces_the_summary() {
     apply(&mut s, &EventKind::ConfigReloaded { mode: None }).unwrap();
     assert_eq!(s, before);
 }
+
+#[test]
+fn directory_updated_sets_the_directory() {
+    let mut s = snapshot();
+    let dir = crate::model::status::DirectoryStatus {
+        data_date: Some("2026-11-20".into()),
+        imported_at: "2026-12-03T04:00:00Z".into(),
+    };
+    apply(
+        &mut s,
+        &EventKind::DirectoryUpdated {
+            directory: Some(dir.clone()),
+        },
+    )
+    .unwrap();
+    assert_eq!(s.finess_directory, Some(dir));
+    apply(&mut s, &EventKind::DirectoryUpdated { directory: None }).unwrap();
+    assert_eq!(s.finess_directory, None);
+}

@@ -32,6 +32,14 @@ fn trust_details_in_french() {
         trust_detail(&TrustDetail::BadSignature),
         "signature invalide"
     );
+    assert_eq!(
+        trust_detail(&TrustDetail::WrongExtendedKeyUsage),
+        "l'usage étendu du certificat (EKU) ne permet pas cet emploi"
+    );
+    assert_eq!(
+        trust_detail(&TrustDetail::CaExpired),
+        "une autorité de la chaîne de certification a expiré"
+    );
 }
 
 #[test]
