@@ -338,21 +338,24 @@ impl<'a> Tray<'a> {
             .expect("menu layout")
     }
 
-    /// Clicks the menu item labelled `label`.
+    /// Clicks the menu item labelled `label`. The menu is laid out again when what it shows
+    /// changes (names, the export note), which renumbers its items: an id read just before is
+    /// then refused, so the click is tried again on a fresh layout, as a person would.
     fn click(&self, label: &str) {
-        let layout = self.menu();
-        let at = layout
-            .find(&format!("'label': <'{label}'>"))
-            .or_else(|| layout.find(&format!("'label': <\"{label}\">")))
-            .unwrap_or_else(|| panic!("{label} not in {layout}"));
-        // The item's id is the number after the last `<(` before its label.
-        let start = layout[..at].rfind("<(").expect("item start") + 2;
-        let id: String = layout[start..]
-            .chars()
-            .take_while(|c| c.is_ascii_digit())
-            .collect();
-        self.bus
-            .call(&[
+        let mut last_error = String::new();
+        for _ in 0..5 {
+            let layout = self.menu();
+            let at = layout
+                .find(&format!("'label': <'{label}'>"))
+                .or_else(|| layout.find(&format!("'label': <\"{label}\">")))
+                .unwrap_or_else(|| panic!("{label} not in {layout}"));
+            // The item's id is the number after the last `<(` before its label.
+            let start = layout[..at].rfind("<(").expect("item start") + 2;
+            let id: String = layout[start..]
+                .chars()
+                .take_while(|c| c.is_ascii_digit())
+                .collect();
+            match self.bus.call(&[
                 "--dest",
                 &self.name,
                 "--object-path",
@@ -364,8 +367,13 @@ impl<'a> Tray<'a> {
                 "clicked",
                 "<''>",
                 "0",
-            ])
-            .expect("menu event");
+            ]) {
+                Some(_) => return,
+                None => last_error = format!("item {id} refused"),
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("menu event {label}: {last_error}");
     }
 }
 

@@ -12,10 +12,10 @@
 //!   origins: the agent's own pages send `same-origin`, a typed or opened link `none`, so a
 //!   hostile page's `no-cors` requests (which carry no `Origin`) get nothing, not even an SSE
 //!   slot;
-//! - no route takes a body (the POST routes are actions without parameters): any body is
-//!   refused (413) whatever its framing (`Content-Length` or chunked), before any handler
-//!   runs; a route that takes one later is listed in `BODY_ROUTES` and its body is capped by
-//!   `RequestBodyLimitLayer` as it is read;
+//! - only the routes that take a JSON body (`takes_body`: a tick `POST /v1/checklist/{id}`,
+//!   the contract `POST /v1/config`, `POST /v1/eligibility`) accept one, capped by
+//!   `RequestBodyLimitLayer` as it is read; any other route refuses a body (413) whatever its
+//!   framing (`Content-Length` or chunked), before any handler runs;
 //! - personal data only for the bearer of the per-user token (`auth`); security headers on
 //!   every answer.
 
@@ -180,8 +180,15 @@ pub const SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site")
 /// Request headers allowed once at most.
 const SINGLE_HEADERS: [&str; 4] = ["host", "origin", "sec-fetch-site", "authorization"];
 
-/// Paths of the routes that take a request body: none today (see the module comment).
-const BODY_ROUTES: [&str; 0] = [];
+/// Whether the route at `path` takes a request body (JSON, capped; see the module comment).
+fn takes_body(path: &str) -> bool {
+    match path {
+        "/v1/config" | "/v1/eligibility" => true,
+        _ => path
+            .strip_prefix("/v1/checklist/")
+            .is_some_and(|id| !id.is_empty() && !id.contains('/')),
+    }
+}
 
 fn check(policy: &SecurityPolicy, request: &Request) -> Result<(), ApiError> {
     let headers = request.headers();
@@ -221,7 +228,7 @@ fn check(policy: &SecurityPolicy, request: &Request) -> Result<(), ApiError> {
     }
     let body = request.body();
     let empty = body.is_end_stream() || body.size_hint().exact() == Some(0);
-    if !(empty || BODY_ROUTES.contains(&request.uri().path())) {
+    if !(empty || takes_body(request.uri().path())) {
         return Err(ApiError::BodyNotAccepted);
     }
     Ok(())

@@ -8,8 +8,8 @@ use std::fs::{self, File, OpenOptions};
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::{Os, StopRequest, Unsupported};
 pub use super::other::{native_icon, notify};
+use super::{Os, StopRequest, Unsupported};
 use crate::usb::UsbReader;
 
 pub const CURRENT: Os = Os::Windows;

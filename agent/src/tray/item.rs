@@ -157,7 +157,8 @@ impl Shown {
         {
             let _ = self.icon.set_tooltip(Some(next.tooltip_text()));
         }
-        if next.holder_lines != self.view.holder_lines || next.export_note != self.view.export_note {
+        if next.holder_lines != self.view.holder_lines || next.export_note != self.view.export_note
+        {
             self.icon.set_menu(Some(Box::new(menu(&next))));
         }
         self.view = next;
