@@ -1,8 +1,8 @@
 //! The cards the checklist needs to have seen: establishment cards (CDE/CPE) and their
 //! structure FINESS, from the live state. The checklist keeps these facts in its own store
-//! (`store`); the technician's-bench journal (issue 14) records every card seen too: when it
-//! is there, implement [`Sightings`] over it and hand that to the evaluation instead — nothing
-//! else changes.
+//! (`store`), anonymous (keyed by a hash: no name, no number), so that an export carried to
+//! another workstation holds no personal data; the technician's journal records every card
+//! seen too, with its identifiers. [`Sightings`] is the seam, should the journal be preferred.
 
 use cpx_card::{CardKind, StructureIdType};
 use sha2::{Digest, Sha256};
