@@ -22,8 +22,7 @@ fn axe_source() -> String {
     let path = std::env::var_os("CPX_AXE_CORE")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("node_modules/axe-core/axe.min.js")
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("node_modules/axe-core/axe.min.js")
         });
     std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(

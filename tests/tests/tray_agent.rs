@@ -156,11 +156,7 @@ fn the_tray_follows_the_real_agent() {
     let cpe_line = format!("Lecteur {} : CDE/CPE {OTHER_FINESS} — pas prête", reader(1));
     // The démarche's line: the CDE on the contract ticked its step, the next one named.
     let demarche = "Démarche RPPS+ : 2/9 étapes — prochaine : Données FINESS";
-    let tooltip = tray.wait_for(
-        "dialog-error",
-        "Active",
-        &[&cde_line, &cpe_line, demarche],
-    );
+    let tooltip = tray.wait_for("dialog-error", "Active", &[&cde_line, &cpe_line, demarche]);
 
     // With the token (same user as the agent) the menu names holders; the tooltip never.
     let full = agent.status(true);

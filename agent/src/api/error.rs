@@ -120,9 +120,11 @@ impl ApiError {
             ApiError::BadRequest(message) => {
                 (StatusCode::BAD_REQUEST, "bad_request", message.clone())
             }
-            ApiError::Unavailable(message) => {
-                (StatusCode::SERVICE_UNAVAILABLE, "unavailable", message.clone())
-            }
+            ApiError::Unavailable(message) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                message.clone(),
+            ),
         }
     }
 }

@@ -101,6 +101,5 @@ fn bind(addr: SocketAddr) -> Result<TcpListener, ListenError> {
     })
 }
 
-
 #[cfg(test)]
 mod tests;
