@@ -43,10 +43,14 @@ pub fn runtime_dir() -> Option<PathBuf> {
 }
 
 /// Whether a file or directory is out of other users' reach: no group or other permission.
-/// `Ok(Err(mode))` says which mode bits it has when it is not.
-pub fn is_private(path: &Path) -> io::Result<Result<(), u32>> {
+/// `Ok(Err(what))` says which mode bits it has when it is not (`droits 640`).
+pub fn is_private(path: &Path) -> io::Result<Result<(), String>> {
     let mode = fs::metadata(path)?.permissions().mode() & 0o777;
-    Ok(if mode & 0o077 == 0 { Ok(()) } else { Err(mode) })
+    Ok(if mode & 0o077 == 0 {
+        Ok(())
+    } else {
+        Err(crate::text::platform::mode_bits(mode))
+    })
 }
 
 /// Creates `dir` (and its parents) and makes it the user's only (0700).

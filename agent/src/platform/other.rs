@@ -35,7 +35,7 @@ pub fn runtime_dir() -> Option<PathBuf> {
 }
 
 /// The token's protection is not known here: refuse rather than store a secret others read.
-pub fn is_private(_path: &Path) -> io::Result<Result<(), u32>> {
+pub fn is_private(_path: &Path) -> io::Result<Result<(), String>> {
     Err(Unsupported.into())
 }
 

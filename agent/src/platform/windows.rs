@@ -1,15 +1,18 @@
 //! Windows (tested under Wine 10 against pcscd, `tests/windows/run`): configuration in
 //! `%APPDATA%\cpx-agent\`, data and runtime files in `%LOCALAPPDATA%\cpx-agent\`, the
 //! organisation-wide default `%ProgramData%\cpx-agent\config.toml` (written by the MSI), stop
-//! requests from Ctrl-C, console close, log-off and shutdown. Not done yet, and answering
-//! [`Unsupported`] rather than guessing: USB readers through SetupAPI.
+//! requests from Ctrl-C, console close, log-off and shutdown, the token file with an owner-only
+//! ACL (`windows/acl.rs`). Not done yet, and answering [`Unsupported`] rather than
+//! guessing: USB readers through SetupAPI.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::{Os, StopRequest, Unsupported};
+mod acl;
+
 pub use super::other::{native_icon, notify};
+use super::{Os, StopRequest, Unsupported};
 use crate::usb::UsbReader;
 
 pub const CURRENT: Os = Os::Windows;
@@ -40,19 +43,21 @@ pub fn runtime_dir() -> Option<PathBuf> {
     dirs::data_local_dir()
 }
 
-/// Files under the user's profile (`%LOCALAPPDATA%`) inherit its ACL: the user, SYSTEM and
-/// the administrators only. There are no mode bits to check; a file outside the profile
-/// (`CPX_AGENT_TOKEN_FILE`) is the caller's choice.
-pub fn is_private(path: &Path) -> io::Result<Result<(), u32>> {
-    fs::metadata(path).map(|_| Ok(()))
+/// The token and port files: a protected DACL granting the user running the agent full access
+/// and nobody else anything (`windows/acl.rs`); `Err(who)` when anyone else (but `SYSTEM` and
+/// the Administrators) is let in, as the profile's inherited ACL may.
+pub fn is_private(path: &Path) -> io::Result<Result<(), String>> {
+    acl::is_private(path)
 }
 
+/// Creates `dir` with a protected owner-only DACL, inherited by what is created in it.
 pub fn ensure_private_dir(dir: &Path) -> io::Result<()> {
-    fs::create_dir_all(dir)
+    acl::ensure_private_dir(dir)
 }
 
+/// Creates a new file (never over one) with a protected owner-only DACL.
 pub fn create_private_file(path: &Path) -> io::Result<File> {
-    OpenOptions::new().write(true).create_new(true).open(path)
+    acl::create_private_file(path)
 }
 
 /// Ctrl-C and Ctrl-Break, the console closed, the user logging off, the machine shutting down.
