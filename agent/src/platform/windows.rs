@@ -2,14 +2,15 @@
 //! `%APPDATA%\cpx-agent\`, data and runtime files in `%LOCALAPPDATA%\cpx-agent\`, the
 //! organisation-wide default `%ProgramData%\cpx-agent\config.toml` (written by the MSI), stop
 //! requests from Ctrl-C, console close, log-off and shutdown, the token file with an owner-only
-//! ACL (`windows/acl.rs`). Not done yet, and answering [`Unsupported`] rather than
-//! guessing: USB readers through SetupAPI.
+//! ACL (`windows/acl.rs`), USB readers through SetupAPI (`windows/setupapi.rs`, judged by
+//! `usb::pnp`), the tray icon's message loop.
 
 use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
 
 mod acl;
+mod setupapi;
 
 pub use super::other::{native_icon, notify};
 use super::{Os, StopRequest, Unsupported};
@@ -93,9 +94,10 @@ impl StopSignals {
     }
 }
 
-/// SetupAPI's view of USB readers is not done yet (docs/platforms.md).
+/// USB devices that are, or may be, smart-card readers: SetupAPI's present USB nodes
+/// (`windows/setupapi.rs`), judged by `usb::pnp` (whether a working reader driver is there).
 pub fn usb_readers() -> Result<Vec<UsbReader>, Unsupported> {
-    Err(Unsupported)
+    Ok(crate::usb::pnp::classify(&setupapi::present_usb_devices()))
 }
 
 /// A Windows session always has a desktop to open a browser on.
