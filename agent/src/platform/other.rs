@@ -73,9 +73,22 @@ pub fn native_icon(_name: &str) -> Option<tray_icon::menu::NativeIcon> {
     None
 }
 
+/// The tray icon's thread: shows each view sent until the sender is gone.
+pub fn icon_thread_loop<T>(views: &std::sync::mpsc::Receiver<T>, mut show: impl FnMut(T)) {
+    while let Ok(next) = views.recv() {
+        show(next);
+    }
+}
+
+/// Plain text tooltips.
+pub const TRAY_TOOLTIP_MARKUP: bool = false;
+
 pub async fn notify(_note: DesktopNote<'_>) -> Result<u32, String> {
     Err(Unsupported.to_string())
 }
+
+/// Nothing to leave: a terminal is not a window of the program's own.
+pub fn leave_own_console() {}
 
 pub fn has_display() -> bool {
     false

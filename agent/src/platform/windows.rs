@@ -100,6 +100,62 @@ pub fn usb_readers() -> Result<Vec<UsbReader>, Unsupported> {
     Ok(crate::usb::pnp::classify(&setupapi::present_usb_devices()))
 }
 
+/// The tray icon's thread: `tray-icon`'s Windows backend is a hidden window of this thread,
+/// whose messages (clicks, the menu's commands, the taskbar restarting) must be dispatched
+/// here. Waits for a message or 100 ms (`MsgWaitForMultipleObjects`), dispatches what came,
+/// then shows the views sent meanwhile; returns when the sender is gone (or on `WM_QUIT`).
+pub fn icon_thread_loop<T>(views: &std::sync::mpsc::Receiver<T>, mut show: impl FnMut(T)) {
+    use std::sync::mpsc::TryRecvError;
+    use windows_sys::Win32::UI::WindowsAndMessaging::{
+        DispatchMessageW, MsgWaitForMultipleObjects, PeekMessageW, TranslateMessage, MSG,
+        PM_REMOVE, QS_ALLINPUT, WM_QUIT,
+    };
+    loop {
+        loop {
+            match views.try_recv() {
+                Ok(next) => show(next),
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => return,
+            }
+        }
+        // SAFETY: no handles to wait on, only this thread's message queue (or the timeout).
+        unsafe { MsgWaitForMultipleObjects(0, std::ptr::null(), 0, 100, QS_ALLINPUT) };
+        // SAFETY: MSG is plain data; PeekMessageW fills it for this thread's windows.
+        let mut msg: MSG = unsafe { std::mem::zeroed() };
+        // SAFETY: `msg` is a valid MSG for PeekMessageW to fill and the others to read.
+        while unsafe { PeekMessageW(&mut msg, std::ptr::null_mut(), 0, 0, PM_REMOVE) } != 0 {
+            if msg.message == WM_QUIT {
+                return;
+            }
+            unsafe {
+                TranslateMessage(&msg);
+                DispatchMessageW(&msg);
+            }
+        }
+    }
+}
+
+/// Plain text tooltips (`NOTIFYICONDATA.szTip`: no markup, 127 characters).
+pub const TRAY_TOOLTIP_MARKUP: bool = false;
+
+/// A console program started from the `Run` key or Explorer gets a console window of its own:
+/// the tray leaves it (`FreeConsole`), so no window stays open beside the icon. A console it
+/// shares with a shell (`cpx-agent tray` typed in `cmd`) is kept, for the messages.
+pub fn leave_own_console() {
+    #[link(name = "kernel32")]
+    extern "system" {
+        fn GetConsoleProcessList(list: *mut u32, count: u32) -> u32;
+        fn FreeConsole() -> i32;
+    }
+    let mut list = [0u32; 4];
+    // SAFETY: `list` holds `list.len()` process ids for the call to fill.
+    let attached = unsafe { GetConsoleProcessList(list.as_mut_ptr(), list.len() as u32) };
+    if attached == 1 {
+        // SAFETY: no preconditions; stderr writes fail quietly afterwards.
+        unsafe { FreeConsole() };
+    }
+}
+
 /// A Windows session always has a desktop to open a browser on.
 pub fn has_display() -> bool {
     true
