@@ -1,6 +1,6 @@
 //! The per-user API token: callers that send `Authorization: Bearer TOKEN` see personal data
 //! (holder names, identifiers); everyone else gets them redacted. Random, created on first use,
-//! kept in a file only the user can read (0600 on Linux: `platform`) in the user's runtime directory
+//! kept in a file only the user can read (0600 on Linux, an owner-only ACL on Windows: `platform`) in the user's runtime directory
 //! (`$XDG_RUNTIME_DIR/cpx-agent/token`). Without a runtime directory (no login session, e.g.
 //! a service account), it falls back to the user's state directory
 //! (`~/.local/state/cpx-agent/token`), then to `~/.cpx-agent/token`.
@@ -23,8 +23,8 @@ pub enum TokenError {
     NoDirectory,
     #[error("jeton {path}: {source}")]
     Io { path: PathBuf, source: io::Error },
-    #[error("jeton {path}: lisible par d'autres utilisateurs (droits {mode:o}), il est remplacé / readable by others")]
-    TooOpen { path: PathBuf, mode: u32 },
+    #[error("jeton {path}: lisible par d'autres utilisateurs ({access}), il est remplacé / readable by others")]
+    TooOpen { path: PathBuf, access: String },
     #[error("aléa indisponible / no randomness: {0}")]
     Random(String),
 }
@@ -85,12 +85,12 @@ impl Token {
             source,
         };
         match platform::is_private(path) {
-            Ok(Err(mode)) => {
+            Ok(Err(access)) => {
                 tracing::warn!(
                     "{}",
                     TokenError::TooOpen {
                         path: path.to_owned(),
-                        mode
+                        access
                     }
                 );
                 fs::remove_file(path).map_err(io_err)?;

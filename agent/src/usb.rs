@@ -1,13 +1,15 @@
 //! USB side of reader diagnostics (domain.md §6): which USB devices on this machine look like
 //! smart-card readers, and whether the PC/SC driver (libccid) knows them. This tells "no reader
 //! plugged" apart from "a reader (or a SESAM-Vitale terminal) is plugged but PC/SC does not see
-//! it". Linux only (sysfs); elsewhere the list is empty and the diagnosis says so.
+//! it". Linux: sysfs and libccid's list (here); Windows: SetupAPI's device list (`pnp`).
 
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 use utoipa::ToSchema;
+
+pub mod pnp;
 
 /// USB interface class of CCID smart-card readers (USB-IF "Smart Card" class).
 const USB_CLASS_SMART_CARD: u8 = 0x0B;

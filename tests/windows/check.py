@@ -13,6 +13,15 @@
   check.py toml FILE KEY=VALUE...       the TOML file parses and holds these values (dotted keys;
                                         a value with commas is a list)
   check.py token FILE                   a 64-hex-digit token
+  check.py free-display                 an X display number no server holds (/tmp/.X11-unix,
+                                        abstract sockets)
+  check.py tray-icon XWD                where the tray's picture is in the taskbar (the bottom 64
+                                        rows): a disc of one of the faces' colours
+                                        (agent/src/tray/face.rs), "X Y R,G,B"
+  check.py changed BEFORE AFTER X0 Y0 X1 Y1
+                                        how many pixels of that box differ between two dumps;
+                                        prints "N x0 y0 x1 y1" (N, then the bounding box of the
+                                        changed pixels)
 """
 import json
 import socket
@@ -183,6 +192,96 @@ def cmd_token(path):
     return 0 if ok else 1
 
 
+def cmd_free_display():
+    held = set()
+    try:
+        with open("/proc/net/unix") as f:
+            for line in f.read().splitlines()[1:]:
+                path = line.split()[-1] if len(line.split()) >= 8 else ""
+                if "/tmp/.X11-unix/X" in path:
+                    held.add(path.rsplit("X", 1)[1])
+    except OSError:
+        pass
+    import os
+    for n in range(140, 400):
+        if str(n) not in held and not os.path.exists(f"/tmp/.X11-unix/X{n}") and not os.path.exists(f"/tmp/.X{n}-lock"):
+            print(n)
+            return 0
+    return 1
+
+
+def xwd_pixels(path):
+    """(width, height, rows of (r, g, b)) of an XWD dump (ZPixmap, 24 or 32 bits per pixel)."""
+    import struct
+    with open(path, "rb") as f:
+        data = f.read()
+    field = [struct.unpack(">I", data[i * 4:i * 4 + 4])[0] for i in range(25)]
+    header, width, height = field[0], field[4], field[5]
+    byte_order, bpp, bpl, ncolours = field[7], field[11], field[12], field[19]
+    if bpp not in (24, 32):
+        raise SystemExit(f"{bpp} bits per pixel")
+    size, start = bpp // 8, header + ncolours * 12
+    rows = []
+    for y in range(height):
+        row, base = [], start + y * bpl
+        for x in range(width):
+            px = data[base + x * size:base + x * size + size]
+            # LSBFirst (0): B G R [pad]; MSBFirst: [pad] R G B
+            row.append((px[2], px[1], px[0]) if byte_order == 0 else tuple(px[-3:]))
+        rows.append(row)
+    return width, height, rows
+
+
+# The faces' colours (agent/src/tray/face.rs, Face::colour).
+FACE_COLOURS = [(0x2e, 0x7d, 0x32), (0xef, 0x6c, 0x00), (0xc6, 0x28, 0x28), (0x15, 0x65, 0xc0),
+                (0x6d, 0x4c, 0x41), (0x75, 0x75, 0x75)]
+
+
+def cmd_tray_icon(path):
+    """The centre of the largest group of pixels of one face colour (at most 40x40: an icon,
+    not a window), with its colour; exit 1 when none."""
+    width, height, rows = xwd_pixels(path)
+    found = {c: [] for c in FACE_COLOURS}
+    # The notification area: the right half of the taskbar, at the bottom of Wine's desktop.
+    for y in range(max(0, height - 64), height):
+        for x in range(width // 2, width):
+            px = rows[y][x]
+            for colour in FACE_COLOURS:
+                if abs(px[0] - colour[0]) <= 8 and abs(px[1] - colour[1]) <= 8 and abs(px[2] - colour[2]) <= 8:
+                    found[colour].append((x, y))
+                    break
+    best = None
+    for colour, pts in found.items():
+        # A filled disc of 16 to 32 pixels across, not a few pixels of text.
+        if len(pts) < 30:
+            continue
+        xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+        if max(xs) - min(xs) > 32 or max(ys) - min(ys) > 32:
+            continue
+        if best is None or len(pts) > best[0]:
+            best = (len(pts), (min(xs) + max(xs)) // 2, (min(ys) + max(ys)) // 2, colour)
+    if best is None:
+        print("no tray picture on the screen")
+        return 1
+    n, x, y, colour = best
+    print(f"{x} {y} {','.join(str(c) for c in colour)}")
+    return 0
+
+
+def cmd_changed(before, after, x0, y0, x1, y1):
+    _, _, a = xwd_pixels(before)
+    _, _, b = xwd_pixels(after)
+    x0, y0, x1, y1 = int(x0), int(y0), int(x1), int(y1)
+    pts = [(x, y) for y in range(max(0, y0), min(len(a), y1)) for x in range(max(0, x0), min(len(a[0]), x1))
+           if a[y][x] != b[y][x]]
+    if not pts:
+        print("0 0 0 0 0")
+        return 0
+    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+    print(f"{len(pts)} {min(xs)} {min(ys)} {max(xs)} {max(ys)}")
+    return 0
+
+
 def main(argv):
     if len(argv) < 2:
         print(__doc__)
@@ -192,7 +291,8 @@ def main(argv):
         print(show(projection(load(args[0]))))
         return 0
     table = {"compare": cmd_compare, "cards-read": cmd_cards_read, "free-ports": cmd_free_ports, "free-port": cmd_free_port,
-             "sse-wait": cmd_sse_wait, "toml": cmd_toml, "token": cmd_token}
+             "sse-wait": cmd_sse_wait, "toml": cmd_toml, "token": cmd_token, "free-display": cmd_free_display,
+             "tray-icon": cmd_tray_icon, "changed": cmd_changed}
     return table[cmd](*args)
 
 

@@ -93,6 +93,9 @@ pub fn run(args: &Args) -> u8 {
             return exit::FINDINGS;
         }
     };
+    // Started at logon on Windows, the tray would keep a console window open: it leaves it
+    // (configuration errors above are still shown).
+    crate::platform::leave_own_console();
     match runtime.block_on(crate::tray::app::serve(client, config.notifications)) {
         Ok(()) => exit::OK,
         Err(message) => {

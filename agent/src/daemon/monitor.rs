@@ -3,7 +3,12 @@
 //! added and removed live; a card's event counter (high 16 bits of the event state) tells a
 //! card removed and re-inserted between two wake-ups from one that stayed. When the PC/SC
 //! service goes away, the state says `unavailable` and the context is re-established at most
-//! once a second until the service is back. `MonitorStop::stop` ends it with `Context::cancel`.
+//! once a second until the service is back (`reconnect_wait`): never a spin. On Windows the
+//! smart-card service (`SCardSvr`) stops when the last reader is unplugged: the wait or the
+//! listing fails with `SCARD_E_SERVICE_STOPPED` / `SCARD_E_NO_SERVICE`, which the one classifier
+//! (`cpx_card::classify`) calls the service gone; the context is then re-established and the
+//! monitor blocks again on `\\?PnP?\Notification` until a reader comes (Windows starts the
+//! service with it). `MonitorStop::stop` ends it with `Context::cancel`.
 //! (After the pcsc-rust `monitor.rs` and `cancel.rs` examples.)
 
 use std::collections::HashMap;
@@ -85,16 +90,20 @@ struct Track {
     event_count: u32,
 }
 
+/// How long to wait before the next attempt to reach the PC/SC service, the last one made at
+/// `last`: attempts are at least [`RECONNECT_INTERVAL`] apart, whatever fails how fast.
+fn reconnect_wait(last: Option<Instant>, now: Instant) -> Option<Duration> {
+    let since = now.saturating_duration_since(last?);
+    (since < RECONNECT_INTERVAL).then(|| RECONNECT_INTERVAL - since)
+}
+
 /// The monitor thread's body: returns when stopped.
 pub fn run(state: Arc<DaemonState>, workers: Arc<Workers>, stop: Arc<MonitorStop>) {
     let mut last_attempt: Option<Instant> = None;
     while !stop.is_stopping() {
-        if let Some(at) = last_attempt {
-            let since = at.elapsed();
-            if since < RECONNECT_INTERVAL {
-                stop.sleep(RECONNECT_INTERVAL - since);
-                continue;
-            }
+        if let Some(wait) = reconnect_wait(last_attempt, Instant::now()) {
+            stop.sleep(wait);
+            continue;
         }
         last_attempt = Some(Instant::now());
         let ctx = match Context::establish(Scope::User) {
@@ -185,7 +194,12 @@ fn watch(ctx: &Context, state: &DaemonState, workers: &Workers, stop: &MonitorSt
         match ctx.get_status_change(timeout, &mut states) {
             Ok(()) => {}
             Err(Error::Cancelled) | Err(Error::Timeout) => continue,
-            Err(Error::UnknownReader) => continue,
+            // A reader listed but already gone: list again, paced in case the service keeps
+            // listing it.
+            Err(Error::UnknownReader) => {
+                stop.sleep(Duration::from_millis(100));
+                continue;
+            }
             Err(error) if service_gone(error) => return WatchEnd::ServiceGone(error),
             Err(error) => {
                 tracing::warn!("attente d'un événement PC/SC: {error}");
@@ -235,4 +249,39 @@ fn card_change(
         card_present: present,
         event_count: count,
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attempts_to_reach_the_service_are_a_second_apart() {
+        let t0 = Instant::now();
+        // The first attempt at once.
+        assert_eq!(reconnect_wait(None, t0), None);
+        // Right after a failure (service stopped, no service): the rest of the second.
+        assert_eq!(reconnect_wait(Some(t0), t0), Some(RECONNECT_INTERVAL));
+        assert_eq!(
+            reconnect_wait(Some(t0), t0 + Duration::from_millis(300)),
+            Some(Duration::from_millis(700))
+        );
+        assert_eq!(reconnect_wait(Some(t0), t0 + RECONNECT_INTERVAL), None);
+        // A clock read before the attempt: the whole interval, never zero.
+        assert_eq!(
+            reconnect_wait(Some(t0 + Duration::from_millis(5)), t0),
+            Some(RECONNECT_INTERVAL)
+        );
+    }
+
+    #[test]
+    fn windows_service_stop_with_the_last_reader_is_the_service_gone() {
+        // SCARD_E_SERVICE_STOPPED (last reader unplugged), SCARD_E_NO_SERVICE (not running):
+        // re-establish the context, through the one classifier.
+        assert!(service_gone(Error::ServiceStopped));
+        assert!(service_gone(Error::NoService));
+        // No reader is not the service gone: the monitor waits on PnP.
+        assert!(!service_gone(Error::NoReadersAvailable));
+        assert!(!service_gone(Error::Timeout));
+    }
 }

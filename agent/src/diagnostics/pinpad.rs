@@ -12,8 +12,9 @@ use std::ffi::CStr;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// `CM_IOCTL_GET_FEATURE_REQUEST` (PC/SC part 10 v2.02.09 §2.2): `SCARD_CTL_CODE(3400)`.
-const GET_FEATURE_REQUEST: u32 = 3400;
+/// `CM_IOCTL_GET_FEATURE_REQUEST` (PC/SC part 10 v2.02.09 §2.2): `SCARD_CTL_CODE(3400)`. In
+/// PC/SC's own `DWORD` (`unsigned long` with pcsc-lite, 32 bits with WinSCard).
+const GET_FEATURE_REQUEST: pcsc::ffi::DWORD = 3400;
 
 /// PC/SC part 10 feature tags (§2.3), with the names the report shows.
 const FEATURES: &[(u8, &str)] = &[
@@ -121,7 +122,7 @@ pub fn probe(ctx: &pcsc::Context, name: &CStr, card_present: bool) -> PinPadProb
     };
     let mut buffer = [0u8; 256];
     let result = card
-        .control(pcsc::ctl_code(GET_FEATURE_REQUEST.into()), &[], &mut buffer)
+        .control(pcsc::ctl_code(GET_FEATURE_REQUEST), &[], &mut buffer)
         .map(parse_features)
         .unwrap_or_else(|e| PinPadProbe::unknown(e.to_string()));
     // Never reset or power down another application's card.

@@ -43,10 +43,14 @@ pub fn runtime_dir() -> Option<PathBuf> {
 }
 
 /// Whether a file or directory is out of other users' reach: no group or other permission.
-/// `Ok(Err(mode))` says which mode bits it has when it is not.
-pub fn is_private(path: &Path) -> io::Result<Result<(), u32>> {
+/// `Ok(Err(what))` says which mode bits it has when it is not (`droits 640`).
+pub fn is_private(path: &Path) -> io::Result<Result<(), String>> {
     let mode = fs::metadata(path)?.permissions().mode() & 0o777;
-    Ok(if mode & 0o077 == 0 { Ok(()) } else { Err(mode) })
+    Ok(if mode & 0o077 == 0 {
+        Ok(())
+    } else {
+        Err(crate::text::platform::mode_bits(mode))
+    })
 }
 
 /// Creates `dir` (and its parents) and makes it the user's only (0700).
@@ -122,6 +126,17 @@ pub fn native_icon(name: &str) -> Option<tray_icon::menu::NativeIcon> {
     Some(tray_icon::menu::NativeIcon::from_name(name))
 }
 
+/// The tray icon's thread: shows each view sent until the sender is gone. The `ksni` backend
+/// runs on its own threads, so this one only waits for views.
+pub fn icon_thread_loop<T>(views: &std::sync::mpsc::Receiver<T>, mut show: impl FnMut(T)) {
+    while let Ok(next) = views.recv() {
+        show(next);
+    }
+}
+
+/// Whether the tray's tooltip is markup (SNI: a subset of HTML, `&` escaped).
+pub const TRAY_TOOLTIP_MARKUP: bool = true;
+
 /// Shows a desktop notification (org.freedesktop.Notifications on the session bus, from the
 /// user's own session); its id, for a later one to replace it.
 pub async fn notify(note: DesktopNote<'_>) -> Result<u32, String> {
@@ -144,6 +159,9 @@ pub async fn notify(note: DesktopNote<'_>) -> Result<u32, String> {
         .map(|handle| handle.id())
         .map_err(|e| e.to_string())
 }
+
+/// Nothing to leave: a terminal is not a window of the program's own.
+pub fn leave_own_console() {}
 
 /// Whether a graphical session is there to open a browser in.
 pub fn has_display() -> bool {

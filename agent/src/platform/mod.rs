@@ -11,6 +11,10 @@
 
 use std::path::PathBuf;
 
+// The Windows ACL rule, portable so that it is tested everywhere (used by windows.rs).
+#[cfg_attr(not(windows), allow(dead_code))]
+pub(crate) mod acl;
+
 #[cfg(target_os = "linux")]
 mod linux;
 #[cfg(target_os = "linux")]
@@ -30,9 +34,10 @@ mod windows;
 use windows as os;
 
 pub use os::{
-    create_private_file, data_dir, ensure_private_dir, has_display, is_private, is_running_agent,
-    libccid_info_plist, native_icon, no_ipv6, notify, open_in_browser, runtime_dir,
-    system_config_file, usb_readers, user_config_dir, ReloadSignal, StopSignals, CURRENT,
+    create_private_file, data_dir, ensure_private_dir, has_display, icon_thread_loop, is_private,
+    is_running_agent, leave_own_console, libccid_info_plist, native_icon, no_ipv6, notify,
+    open_in_browser, runtime_dir, system_config_file, usb_readers, user_config_dir, ReloadSignal,
+    StopSignals, CURRENT, TRAY_TOOLTIP_MARKUP,
 };
 
 /// The systems the agent knows of. The texts (`crate::text`) choose their wording by it.

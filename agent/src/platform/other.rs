@@ -35,7 +35,7 @@ pub fn runtime_dir() -> Option<PathBuf> {
 }
 
 /// The token's protection is not known here: refuse rather than store a secret others read.
-pub fn is_private(_path: &Path) -> io::Result<Result<(), u32>> {
+pub fn is_private(_path: &Path) -> io::Result<Result<(), String>> {
     Err(Unsupported.into())
 }
 
@@ -73,9 +73,22 @@ pub fn native_icon(_name: &str) -> Option<tray_icon::menu::NativeIcon> {
     None
 }
 
+/// The tray icon's thread: shows each view sent until the sender is gone.
+pub fn icon_thread_loop<T>(views: &std::sync::mpsc::Receiver<T>, mut show: impl FnMut(T)) {
+    while let Ok(next) = views.recv() {
+        show(next);
+    }
+}
+
+/// Plain text tooltips.
+pub const TRAY_TOOLTIP_MARKUP: bool = false;
+
 pub async fn notify(_note: DesktopNote<'_>) -> Result<u32, String> {
     Err(Unsupported.to_string())
 }
+
+/// Nothing to leave: a terminal is not a window of the program's own.
+pub fn leave_own_console() {}
 
 pub fn has_display() -> bool {
     false

@@ -1,12 +1,16 @@
 //! Windows (tested under Wine 10 against pcscd, `tests/windows/run`): configuration in
 //! `%APPDATA%\cpx-agent\`, data and runtime files in `%LOCALAPPDATA%\cpx-agent\`, the
 //! organisation-wide default `%ProgramData%\cpx-agent\config.toml` (written by the MSI), stop
-//! requests from Ctrl-C, console close, log-off and shutdown. Not done yet, and answering
-//! [`Unsupported`] rather than guessing: USB readers through SetupAPI.
+//! requests from Ctrl-C, console close, log-off and shutdown, the token file with an owner-only
+//! ACL (`windows/acl.rs`), USB readers through SetupAPI (`windows/setupapi.rs`, judged by
+//! `usb::pnp`), the tray icon's message loop.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
+
+mod acl;
+mod setupapi;
 
 pub use super::other::{native_icon, notify};
 use super::{Os, StopRequest, Unsupported};
@@ -40,19 +44,21 @@ pub fn runtime_dir() -> Option<PathBuf> {
     dirs::data_local_dir()
 }
 
-/// Files under the user's profile (`%LOCALAPPDATA%`) inherit its ACL: the user, SYSTEM and
-/// the administrators only. There are no mode bits to check; a file outside the profile
-/// (`CPX_AGENT_TOKEN_FILE`) is the caller's choice.
-pub fn is_private(path: &Path) -> io::Result<Result<(), u32>> {
-    fs::metadata(path).map(|_| Ok(()))
+/// The token and port files: a protected DACL granting the user running the agent full access
+/// and nobody else anything (`windows/acl.rs`); `Err(who)` when anyone else (but `SYSTEM` and
+/// the Administrators) is let in, as the profile's inherited ACL may.
+pub fn is_private(path: &Path) -> io::Result<Result<(), String>> {
+    acl::is_private(path)
 }
 
+/// Creates `dir` with a protected owner-only DACL, inherited by what is created in it.
 pub fn ensure_private_dir(dir: &Path) -> io::Result<()> {
-    fs::create_dir_all(dir)
+    acl::ensure_private_dir(dir)
 }
 
+/// Creates a new file (never over one) with a protected owner-only DACL.
 pub fn create_private_file(path: &Path) -> io::Result<File> {
-    OpenOptions::new().write(true).create_new(true).open(path)
+    acl::create_private_file(path)
 }
 
 /// Ctrl-C and Ctrl-Break, the console closed, the user logging off, the machine shutting down.
@@ -88,9 +94,66 @@ impl StopSignals {
     }
 }
 
-/// SetupAPI's view of USB readers is not done yet (docs/platforms.md).
+/// USB devices that are, or may be, smart-card readers: SetupAPI's present USB nodes
+/// (`windows/setupapi.rs`), judged by `usb::pnp` (whether a working reader driver is there).
 pub fn usb_readers() -> Result<Vec<UsbReader>, Unsupported> {
-    Err(Unsupported)
+    Ok(crate::usb::pnp::classify(&setupapi::present_usb_devices()))
+}
+
+/// The tray icon's thread: `tray-icon`'s Windows backend is a hidden window of this thread,
+/// whose messages (clicks, the menu's commands, the taskbar restarting) must be dispatched
+/// here. Waits for a message or 100 ms (`MsgWaitForMultipleObjects`), dispatches what came,
+/// then shows the views sent meanwhile; returns when the sender is gone (or on `WM_QUIT`).
+pub fn icon_thread_loop<T>(views: &std::sync::mpsc::Receiver<T>, mut show: impl FnMut(T)) {
+    use std::sync::mpsc::TryRecvError;
+    use windows_sys::Win32::UI::WindowsAndMessaging::{
+        DispatchMessageW, MsgWaitForMultipleObjects, PeekMessageW, TranslateMessage, MSG,
+        PM_REMOVE, QS_ALLINPUT, WM_QUIT,
+    };
+    loop {
+        loop {
+            match views.try_recv() {
+                Ok(next) => show(next),
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => return,
+            }
+        }
+        // SAFETY: no handles to wait on, only this thread's message queue (or the timeout).
+        unsafe { MsgWaitForMultipleObjects(0, std::ptr::null(), 0, 100, QS_ALLINPUT) };
+        // SAFETY: MSG is plain data; PeekMessageW fills it for this thread's windows.
+        let mut msg: MSG = unsafe { std::mem::zeroed() };
+        // SAFETY: `msg` is a valid MSG for PeekMessageW to fill and the others to read.
+        while unsafe { PeekMessageW(&mut msg, std::ptr::null_mut(), 0, 0, PM_REMOVE) } != 0 {
+            if msg.message == WM_QUIT {
+                return;
+            }
+            unsafe {
+                TranslateMessage(&msg);
+                DispatchMessageW(&msg);
+            }
+        }
+    }
+}
+
+/// Plain text tooltips (`NOTIFYICONDATA.szTip`: no markup, 127 characters).
+pub const TRAY_TOOLTIP_MARKUP: bool = false;
+
+/// A console program started from the `Run` key or Explorer gets a console window of its own:
+/// the tray leaves it (`FreeConsole`), so no window stays open beside the icon. A console it
+/// shares with a shell (`cpx-agent tray` typed in `cmd`) is kept, for the messages.
+pub fn leave_own_console() {
+    #[link(name = "kernel32")]
+    extern "system" {
+        fn GetConsoleProcessList(list: *mut u32, count: u32) -> u32;
+        fn FreeConsole() -> i32;
+    }
+    let mut list = [0u32; 4];
+    // SAFETY: `list` holds `list.len()` process ids for the call to fill.
+    let attached = unsafe { GetConsoleProcessList(list.as_mut_ptr(), list.len() as u32) };
+    if attached == 1 {
+        // SAFETY: no preconditions; stderr writes fail quietly afterwards.
+        unsafe { FreeConsole() };
+    }
 }
 
 /// A Windows session always has a desktop to open a browser on.

@@ -116,6 +116,13 @@ pub const REMEDY_ARROW: &str = "→";
 
 /// Why PC/SC shows no reader although this USB device is plugged (domain.md §6).
 pub fn usb_device_not_seen(r: &crate::usb::UsbReader) -> String {
+    usb_device_not_seen_on(crate::platform::CURRENT, r)
+}
+
+/// The same, in the words of `os` (libccid and pcscd on Linux, the driver and the « Carte à
+/// puce » service on Windows).
+pub fn usb_device_not_seen_on(os: crate::platform::Os, r: &crate::usb::UsbReader) -> String {
+    use crate::platform::Os;
     use crate::usb::UsbReaderKind;
     let name = match (&r.manufacturer, &r.product) {
         (Some(m), Some(p)) => format!("{m} {p}"),
@@ -123,19 +130,32 @@ pub fn usb_device_not_seen(r: &crate::usb::UsbReader) -> String {
         (Some(m), None) => m.clone(),
         (None, None) => "sans nom".to_string(),
     };
-    match r.kind {
-        UsbReaderKind::CcidSupported => format!(
+    match (r.kind, os) {
+        (UsbReaderKind::CcidSupported, Os::Windows) => format!(
+            "Le lecteur USB « {name} » ({}) est branché et son pilote est installé, mais PC/SC \
+             ne le voit pas : débranchez-le et rebranchez-le, ou redémarrez le service « Carte \
+             à puce » (en administrateur `sc start SCardSvr`).",
+            r.id
+        ),
+        (UsbReaderKind::CcidSupported, _) => format!(
             "Le lecteur USB « {name} » ({}) est branché et pris en charge, mais PC/SC ne le \
              voit pas : débranchez-le et rebranchez-le, ou `sudo systemctl restart pcscd`.",
             r.id
         ),
-        UsbReaderKind::CcidUnlisted => format!(
+        (UsbReaderKind::CcidUnlisted, Os::Windows) => format!(
+            "Le périphérique USB « {name} » ({}) a une interface carte à puce, mais aucun \
+             pilote de lecteur ne le fait fonctionner (Gestionnaire de périphériques : \
+             « Lecteurs de carte à puce ») : installez le pilote du fabricant ou passez par \
+             Windows Update, puis rebranchez-le.",
+            r.id
+        ),
+        (UsbReaderKind::CcidUnlisted, _) => format!(
             "Le périphérique USB « {name} » ({}) a une interface carte à puce, mais le pilote \
              libccid ne le connaît pas : mettez à jour le paquet libccid, ou utilisez un \
              lecteur reconnu.",
             r.id
         ),
-        UsbReaderKind::HealthTerminalNoCcid => format!(
+        (UsbReaderKind::HealthTerminalNoCcid, _) => format!(
             "Le terminal de santé « {name} » ({}) est branché mais n'expose pas de lecteur \
              PC/SC : activez son mode PC/SC dans sa configuration (selon le modèle et le \
              micrologiciel), ou branchez un lecteur de carte USB CCID.",

@@ -16,8 +16,9 @@ pub fn pcsc_remedy_on(os: Os) -> &'static str {
              `sudo apt install pcscd`)"
         }
         Os::Windows => {
-            "le service « Carte à puce » (SCardSvr) est arrêté : branchez un lecteur (Windows \
-             le démarre alors), ou en administrateur `sc start SCardSvr`"
+            "le service « Carte à puce » (SCardSvr) est arrêté (Windows l'arrête quand le \
+             dernier lecteur est débranché) : branchez un lecteur, Windows le redémarre alors ; \
+             sinon, en administrateur `sc start SCardSvr`"
         }
         Os::MacOs | Os::Other => {
             "le service carte à puce ne répond pas (son diagnostic n'est pas encore pris en \

@@ -1,7 +1,8 @@
 //! The tray icon glue (`tray-icon`, its `ksni` StatusNotifierItem backend on Linux: pure Rust,
-//! no GTK): shows a `TrayView` and turns the menu's clicks and a left click into `Action`s for
-//! the app. The icon lives on a thread of its own (`tray-icon` items are not `Send`); the app
-//! sends it each new view. No logic of its own.
+//! no GTK; its Win32 backend on Windows): shows a `TrayView` and turns the menu's clicks and a
+//! left click into `Action`s for the app. The icon lives on a thread of its own (`tray-icon`
+//! items are not `Send`) whose loop is the platform's (`platform::icon_thread_loop`: a Win32
+//! message loop on Windows); the app sends it each new view. No logic of its own.
 
 use std::sync::mpsc;
 use std::thread::JoinHandle;
@@ -57,9 +58,7 @@ impl TrayItem {
                         return;
                     }
                 };
-                while let Ok(next) = views_rx.recv() {
-                    shown.show(next);
-                }
+                platform::icon_thread_loop(&views_rx, |next| shown.show(next));
             })
             .map_err(|e| e.to_string())?;
         match ready_rx.recv() {
@@ -130,11 +129,16 @@ impl Shown {
         let mut builder = TrayIconBuilder::new()
             .with_id(ITEM_ID)
             .with_title(&view.tooltip_title)
-            .with_tooltip(view.tooltip_text())
+            .with_tooltip(tooltip(view))
             .with_menu(Box::new(menu(view)))
             .with_menu_on_left_click(false);
-        if let Some(icon) = platform::native_icon(view.icon_name()) {
-            builder = builder.with_native_icon(icon);
+        match platform::native_icon(view.icon_name()) {
+            Some(icon) => builder = builder.with_native_icon(icon),
+            None => {
+                if let Some(icon) = picture(view) {
+                    builder = builder.with_icon(icon);
+                }
+            }
         }
         let icon = builder.build().map_err(|e| e.to_string())?;
         Ok(Shown {
@@ -145,9 +149,10 @@ impl Shown {
 
     fn show(&mut self, next: TrayView) {
         if next.face != self.view.face {
-            let _ = self
-                .icon
-                .set_native_icon(platform::native_icon(next.icon_name()));
+            let _ = match platform::native_icon(next.icon_name()) {
+                Some(icon) => self.icon.set_native_icon(Some(icon)),
+                None => self.icon.set_icon(picture(&next)),
+            };
         }
         if next.tooltip_title != self.view.tooltip_title {
             self.icon.set_title(Some(&next.tooltip_title));
@@ -155,7 +160,7 @@ impl Shown {
         if next.tooltip_lines != self.view.tooltip_lines
             || next.tooltip_title != self.view.tooltip_title
         {
-            let _ = self.icon.set_tooltip(Some(next.tooltip_text()));
+            let _ = self.icon.set_tooltip(Some(tooltip(&next)));
         }
         if next.holder_lines != self.view.holder_lines || next.export_note != self.view.export_note
         {
@@ -163,6 +168,45 @@ impl Shown {
         }
         self.view = next;
     }
+}
+
+/// The tooltip's body: SNI markup on Linux (the title is separate), plain text with the title
+/// first where the tray has only a tooltip (Windows: 127 UTF-16 units at most).
+fn tooltip(view: &TrayView) -> String {
+    if platform::TRAY_TOOLTIP_MARKUP {
+        view.tooltip_text()
+    } else {
+        let mut lines = vec![view.tooltip_title.clone()];
+        lines.extend(view.tooltip_lines.iter().cloned());
+        fit_utf16(&lines.join("\n"), TOOLTIP_MAX_UTF16)
+    }
+}
+
+/// `NOTIFYICONDATAW.szTip` holds 128 UTF-16 units, its NUL included.
+pub(crate) const TOOLTIP_MAX_UTF16: usize = 127;
+
+/// `text` cut to at most `max` UTF-16 units at a character boundary, ending with « … » when cut.
+pub(crate) fn fit_utf16(text: &str, max: usize) -> String {
+    if text.encode_utf16().count() <= max {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 1; // the ellipsis
+    for c in text.chars() {
+        if used + c.len_utf16() > max {
+            break;
+        }
+        used += c.len_utf16();
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
+/// The face's picture, for trays without icon-theme names (Windows).
+fn picture(view: &TrayView) -> Option<tray_icon::Icon> {
+    let (rgba, size) = view.face.picture();
+    tray_icon::Icon::from_rgba(rgba, size, size).ok()
 }
 
 /// A menu label as written: `&` would mark a mnemonic.

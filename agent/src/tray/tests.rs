@@ -396,3 +396,39 @@ fn the_tooltip_adds_the_next_step_of_the_demarche_and_follows_its_changes() {
         .iter()
         .any(|l| l.contains("9/9")));
 }
+
+#[test]
+fn pictures_are_32_pixels_square_with_the_faces_colour_inside_a_white_ring() {
+    for face in [
+        Face::Ready,
+        Face::Warning,
+        Face::NotReady,
+        Face::AgentDown,
+        Face::NoCard,
+    ] {
+        let (rgba, size) = face.picture();
+        assert_eq!(size, 32);
+        assert_eq!(rgba.len(), 32 * 32 * 4);
+        let at = |x: usize, y: usize| &rgba[(y * 32 + x) * 4..(y * 32 + x) * 4 + 4];
+        let [r, g, b] = face.colour();
+        assert_eq!(at(16, 16), [r, g, b, 0xff], "{face:?}");
+        assert_eq!(at(16, 1), [0xff, 0xff, 0xff, 0xff], "{face:?}");
+        assert_eq!(at(0, 0)[3], 0, "corners are transparent");
+    }
+    assert_ne!(Face::Ready.colour(), Face::NotReady.colour());
+}
+
+#[test]
+fn windows_tooltips_fit_the_128_units_of_sz_tip() {
+    use super::item::{fit_utf16, TOOLTIP_MAX_UTF16};
+    assert_eq!(fit_utf16("court", TOOLTIP_MAX_UTF16), "court");
+    let long = "é".repeat(200);
+    let cut = fit_utf16(&long, TOOLTIP_MAX_UTF16);
+    assert_eq!(cut.encode_utf16().count(), TOOLTIP_MAX_UTF16);
+    assert!(cut.ends_with('…'));
+    // A character outside the BMP (two UTF-16 units) is never split.
+    let emoji = "🟢".repeat(100);
+    let cut = fit_utf16(&emoji, TOOLTIP_MAX_UTF16);
+    assert!(cut.encode_utf16().count() <= TOOLTIP_MAX_UTF16);
+    assert!(cut.trim_end_matches('…').chars().all(|c| c == '🟢'));
+}

@@ -25,7 +25,7 @@ fn a_file_others_may_read_is_not_private() {
     let path = dir.path().join("open");
     fs::write(&path, "x").unwrap();
     fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
-    assert_eq!(is_private(&path).unwrap(), Err(0o640));
+    assert_eq!(is_private(&path).unwrap(), Err("droits 640".to_string()));
     assert_eq!(
         is_private(&dir.path().join("absent")).unwrap_err().kind(),
         io::ErrorKind::NotFound
