@@ -322,29 +322,41 @@ impl<'a> Tray<'a> {
 
     /// The menu's layout (com.canonical.dbusmenu), as gdbus prints it.
     fn menu(&self) -> String {
-        self.bus
-            .call(&[
-                "--dest",
-                &self.name,
-                "--object-path",
-                "/MenuBar",
-                "--method",
-                "com.canonical.dbusmenu.GetLayout",
-                "--",
-                "0",
-                "-1",
-                "[]",
-            ])
-            .expect("menu layout")
+        self.try_menu().expect("menu layout")
+    }
+
+    /// The menu's layout, or `None` when the item does not answer.
+    fn try_menu(&self) -> Option<String> {
+        self.bus.call(&[
+            "--dest",
+            &self.name,
+            "--object-path",
+            "/MenuBar",
+            "--method",
+            "com.canonical.dbusmenu.GetLayout",
+            "--",
+            "0",
+            "-1",
+            "[]",
+        ])
     }
 
     /// Clicks the menu item labelled `label`. The menu is laid out again when what it shows
     /// changes (names, the export note), which renumbers its items: an id read just before is
-    /// then refused, so the click is tried again on a fresh layout, as a person would.
+    /// then refused, so the click is tried again on a fresh layout, as a person would. A click
+    /// that ends the tray (« Quitter ») may lose its reply with the tray: when the menu is gone
+    /// on a retry, the caller's own checks say what happened.
     fn click(&self, label: &str) {
         let mut last_error = String::new();
-        for _ in 0..5 {
-            let layout = self.menu();
+        for attempt in 0..5 {
+            let layout = if attempt == 0 {
+                self.menu()
+            } else {
+                match self.try_menu() {
+                    Some(layout) => layout,
+                    None => return,
+                }
+            };
             let at = layout
                 .find(&format!("'label': <'{label}'>"))
                 .or_else(|| layout.find(&format!("'label': <\"{label}\">")))
