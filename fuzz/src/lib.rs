@@ -63,7 +63,7 @@ const ATR_CPS3: &[u8] = &[
 /// What the faces do with a report: judge it, serialise it with and without the token.
 fn show(report: CardReport) {
     let verdict = judge(&report, &CONFIG, now(), None);
-    let view = CardView { report, verdict };
+    let view = CardView::new(report, verdict);
     let (full, redacted) = serialise_both(&view);
     assert!(full.len() >= redacted.len() || redacted.is_empty());
 }
@@ -359,7 +359,12 @@ pub fn config(data: &[u8]) {
 /// The bearer token of the fuzzed agent.
 pub const TOKEN: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 /// A holder name and identifiers that must never leave without the token.
-const SECRETS: [&str; 4] = ["FUZZHOLDERSURNAME", "FUZZGIVEN", "810001234567", "1234567890"];
+const SECRETS: [&str; 4] = [
+    "FUZZHOLDERSURNAME",
+    "FUZZGIVEN",
+    "810001234567",
+    "1234567890",
+];
 
 struct Api {
     runtime: tokio::runtime::Runtime,
@@ -380,7 +385,7 @@ static API: LazyLock<Api> = LazyLock::new(|| {
     let generation = state.card_inserted("Fuzz Reader 0", ATR_CPS3);
     let report = sample_card();
     let verdict = judge(&report, &CONFIG, now(), None);
-    state.card_read("Fuzz Reader 0", generation, CardView { report, verdict });
+    state.card_read("Fuzz Reader 0", generation, CardView::new(report, verdict));
     let ctx = Arc::new(ApiContext::new(
         state,
         cpx_agent::token::Token::from_secret(TOKEN),
@@ -443,7 +448,10 @@ pub fn api_request(data: &[u8]) {
         use tower::ServiceExt;
         let Ok(response) = api.router.clone().oneshot(request).await;
         let status = response.status();
-        assert!(!status.is_server_error() || status.as_u16() == 503, "{status}");
+        assert!(
+            !status.is_server_error() || status.as_u16() == 503,
+            "{status}"
+        );
         for name in ["x-content-type-options", "cache-control", "referrer-policy"] {
             assert!(response.headers().contains_key(name), "{name} missing");
         }
@@ -460,7 +468,10 @@ pub fn api_request(data: &[u8]) {
         if !presents_secret {
             let text = String::from_utf8_lossy(&bytes);
             for secret in SECRETS {
-                assert!(!text.contains(secret), "{secret} answered without the token");
+                assert!(
+                    !text.contains(secret),
+                    "{secret} answered without the token"
+                );
             }
         }
     });

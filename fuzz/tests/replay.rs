@@ -21,6 +21,19 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+/// A folder of `seed-dirs`: `../shared/…` is the project's shared folder, beside the main
+/// tree (`../shared`) or two levels up from a work tree under `wt/`.
+fn resolve(root: &Path, dir: &str) -> PathBuf {
+    if let Some(rest) = dir.strip_prefix("../shared/") {
+        for up in [root.join("../shared"), root.join("../../shared")] {
+            if up.join("corpus").is_dir() {
+                return up.join(rest);
+            }
+        }
+    }
+    root.join(dir)
+}
+
 /// The inputs of one target: its seed folders (`seed-dirs`) and its regressions.
 fn inputs(target: &str) -> Vec<PathBuf> {
     let root = root();
@@ -32,7 +45,7 @@ fn inputs(target: &str) -> Vec<PathBuf> {
     for line in listed.lines().filter(|l| !l.starts_with('#')) {
         if let Some((t, dir)) = line.split_once(' ') {
             if t == target {
-                dirs.push(root.join(dir.trim()));
+                dirs.push(resolve(&root, dir.trim()));
             }
         }
     }
@@ -72,7 +85,12 @@ fn the_card_read_seeds_are_whole_reads() {
     for f in inputs("card_read") {
         let data = std::fs::read(&f).unwrap();
         let answers = cpx_fuzz::split_answers(&data[1..]);
-        assert!(answers.len() >= 20, "{}: {} answers", f.display(), answers.len());
+        assert!(
+            answers.len() >= 20,
+            "{}: {} answers",
+            f.display(),
+            answers.len()
+        );
         assert_eq!(cpx_fuzz::join_answers(data[0], &answers), data);
         let atr = cpx_fuzz::ATRS[usize::from(data[0])];
         let mut card = cpx_card::ScriptedTransport::answering(answers);
