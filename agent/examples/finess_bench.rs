@@ -172,7 +172,20 @@ fn generate(dir: &Path, egs: usize) -> std::io::Result<(Files, Vec<String>)> {
     ))
 }
 
+/// This process's own peak memory: `VmHWM` (Linux; reset by `execve`), not `ru_maxrss`, which
+/// keeps the parent's resident size at the fork (the bench's, not the import's).
 fn peak_rss_kib() -> i64 {
+    let hwm = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        });
+    if let Some(kib) = hwm {
+        return kib;
+    }
     // SAFETY: getrusage only writes the struct it is given.
     unsafe {
         let mut usage: libc::rusage = std::mem::zeroed();
@@ -235,7 +248,11 @@ fn measure(cmd: &mut Command) -> std::io::Result<Measured> {
     Ok(Measured {
         wall: t.elapsed().as_secs_f64(),
         cpu: secs(usage.ru_utime) + secs(usage.ru_stime),
-        peak_kib: usage.ru_maxrss,
+        // The child's own figure (`peak_kib=` on its line: VmHWM) when it gives one.
+        peak_kib: stdout
+            .split_whitespace()
+            .find_map(|kv| kv.strip_prefix("peak_kib=")?.parse().ok())
+            .unwrap_or(usage.ru_maxrss),
         ok: libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
         stdout: stdout.trim().to_string(),
     })
