@@ -1,10 +1,12 @@
-//! FINESS import benchmark (issue 5): generates a national-size synthetic extract pair (103,000
-//! EG lines with their geolocalisation, plus their EJs, the real shape), imports it with the
-//! agent's importer in a child process (time, peak memory), measures lookups, and runs the
-//! plain Python baseline (`agent/bench/finess_baseline.py`) on the same files in the same run.
+//! FINESS import benchmark (issues 5 and 13): generates national-size synthetic extracts of the
+//! real shape (103,000 EG lines, with and without their geolocalisation lines, and their EJs),
+//! imports them with the agent's importer in a child process (time, peak memory) and with the
+//! plain Python baseline (`agent/bench/finess_baseline.py`) on the same files, in alternating
+//! rounds, in two scenarios printed side by side: the EG file alone, and EG + EJ +
+//! geolocalisation. Then measures lookups.
 //!
 //! ```sh
-//! cargo run --release -p cpx-agent --example finess_bench [-- --egs 103000 --rounds 3 --dir D]
+//! cargo run --release -p cpx-agent --example finess_bench [-- --egs 103000 --rounds 3 --dir D --only eg|all]
 //! ```
 //! Prints figures; asserts nothing.
 
@@ -92,18 +94,31 @@ fn finess(dep: &str, seq: u64) -> String {
     unreachable!("one key in ten is right")
 }
 
-/// Writes the EJ and EG extracts; returns (paths, a sample of EG and EJ numbers for lookups).
-fn generate(dir: &Path, egs: usize) -> std::io::Result<(Vec<PathBuf>, Vec<String>)> {
+/// The files of the benchmark.
+struct Files {
+    /// The EJ extract.
+    ej: PathBuf,
+    /// The EG extract: `structureet` lines, then their `geolocalisation` lines.
+    eg: PathBuf,
+    /// The same `structureet` lines alone.
+    eg_only: PathBuf,
+}
+
+/// Writes the EJ and EG extracts; returns them and a sample of EG and EJ numbers for lookups.
+fn generate(dir: &Path, egs: usize) -> std::io::Result<(Files, Vec<String>)> {
     let ej_path = dir.join("etalab-cs1100501-stock-bench.csv");
     let eg_path = dir.join("etalab-cs1100502-stock-bench.csv");
+    let eg_only_path = dir.join("etalab-cs1100502-stock-bench-eg-only.csv");
     let mut ej_out = BufWriter::new(File::create(&ej_path)?);
     let mut eg_out = BufWriter::new(File::create(&eg_path)?);
+    let mut eg_only = BufWriter::new(File::create(&eg_only_path)?);
     let mut geo = Vec::with_capacity(egs);
     let mut rng = Lcg(5);
     let mut sample = Vec::new();
     let (mut eg_count, mut ej_seq) = (0usize, 0u64);
     writeln!(ej_out, "finess;etalab;0;2026-05-12")?;
     writeln!(eg_out, "finess;etalab;0;2026-05-12")?;
+    writeln!(eg_only, "finess;etalab;0;2026-05-12")?;
     while eg_count < egs {
         let (dep, libdep) = DEPARTEMENTS[rng.next(DEPARTEMENTS.len() as u64) as usize];
         ej_seq += 1;
@@ -123,13 +138,14 @@ fn generate(dir: &Path, egs: usize) -> std::io::Result<(Vec<PathBuf>, Vec<String
             eg_count += 1;
             let eg = finess(dep, 500_000 + eg_count as u64);
             let (cat, libcat, agr, libagr) = CATEGORIES[rng.next(CATEGORIES.len() as u64) as usize];
-            writeln!(
-                eg_out,
+            let line = format!(
                 "structureet;{eg};{ej};SITE FICTIF {eg_count};ÉTABLISSEMENT FICTIF NUMÉRO {eg_count} DE {city};;;{};AV;\"DU GÉNÉRAL \"\"DE GAULLE\"\"\";;;{:03};{dep};{libdep};{dep}000 {city};0100000000;0100000001;{cat};{libcat};{agr};{libagr};3{:013};8610Z;03;ARS établissements Publics de santé dotation globale;1;Etablissement public de santé;1979-02-13;1979-02-13;2024-02-04;",
                 rng.next(200),
                 rng.next(999),
                 eg_count
-            )?;
+            );
+            writeln!(eg_out, "{line}")?;
+            writeln!(eg_only, "{line}")?;
             geo.push(eg.clone());
             if eg_count % 997 == 0 {
                 sample.push(eg);
@@ -145,10 +161,31 @@ fn generate(dir: &Path, egs: usize) -> std::io::Result<(Vec<PathBuf>, Vec<String
     }
     ej_out.flush()?;
     eg_out.flush()?;
-    Ok((vec![ej_path, eg_path], sample))
+    eg_only.flush()?;
+    Ok((
+        Files {
+            ej: ej_path,
+            eg: eg_path,
+            eg_only: eg_only_path,
+        },
+        sample,
+    ))
 }
 
+/// This process's own peak memory: `VmHWM` (Linux; reset by `execve`), not `ru_maxrss`, which
+/// keeps the parent's resident size at the fork (the bench's, not the import's).
 fn peak_rss_kib() -> i64 {
+    let hwm = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        });
+    if let Some(kib) = hwm {
+        return kib;
+    }
     // SAFETY: getrusage only writes the struct it is given.
     unsafe {
         let mut usage: libc::rusage = std::mem::zeroed();
@@ -211,15 +248,103 @@ fn measure(cmd: &mut Command) -> std::io::Result<Measured> {
     Ok(Measured {
         wall: t.elapsed().as_secs_f64(),
         cpu: secs(usage.ru_utime) + secs(usage.ru_stime),
-        peak_kib: usage.ru_maxrss,
+        // The child's own figure (`peak_kib=` on its line: VmHWM) when it gives one.
+        peak_kib: stdout
+            .split_whitespace()
+            .find_map(|kv| kv.strip_prefix("peak_kib=")?.parse().ok())
+            .unwrap_or(usage.ru_maxrss),
         ok: libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
         stdout: stdout.trim().to_string(),
     })
 }
 
-fn field<'a>(line: &'a str, key: &str) -> Option<&'a str> {
-    line.split_whitespace()
-        .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
+/// One scenario's best round of each side.
+struct Scenario {
+    name: &'static str,
+    files: Vec<PathBuf>,
+    lines: u64,
+    bytes: u64,
+    rust_wall: f64,
+    rust_cpu: f64,
+    rust_peak_kib: i64,
+    py_wall: f64,
+    py_cpu: f64,
+    py_peak_kib: i64,
+}
+
+fn line_count(path: &Path) -> u64 {
+    std::fs::read(path)
+        .map(|b| b.iter().filter(|c| **c == b'\n').count() as u64)
+        .unwrap_or(0)
+}
+
+/// Imports `files` with the agent (a child process) and with the Python baseline, alternating
+/// for `rounds` rounds (the machine's load varies); keeps the best wall and CPU time of each.
+fn run_scenario(name: &'static str, files: Vec<PathBuf>, dir: &Path, rounds: usize) -> Scenario {
+    let db = dir.join("finess.sqlite");
+    let py_db = dir.join("python.sqlite");
+    let exe = std::env::current_exe().expect("own path");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/finess_baseline.py");
+    let bytes = files
+        .iter()
+        .map(|f| std::fs::metadata(f).map(|m| m.len()).unwrap_or(0))
+        .sum();
+    let lines = files.iter().map(|f| line_count(f)).sum();
+    let mut out = Scenario {
+        name,
+        files: files.clone(),
+        lines,
+        bytes,
+        rust_wall: f64::INFINITY,
+        rust_cpu: f64::INFINITY,
+        rust_peak_kib: 0,
+        py_wall: f64::INFINITY,
+        py_cpu: f64::INFINITY,
+        py_peak_kib: 0,
+    };
+    for round in 1..=rounds {
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+        }
+        let rust = measure(Command::new(&exe).arg("child-import").arg(&db).args(&files))
+            .expect("child runs");
+        if !rust.ok {
+            eprintln!("import failed");
+            std::process::exit(1);
+        }
+        println!(
+            "{name}, round {round}, rust:   {} | wall {:.3} s, cpu {:.3} s, peak {:.1} MB",
+            rust.stdout,
+            rust.wall,
+            rust.cpu,
+            rust.peak_kib as f64 / 1024.0
+        );
+        out.rust_wall = out.rust_wall.min(rust.wall);
+        out.rust_cpu = out.rust_cpu.min(rust.cpu);
+        out.rust_peak_kib = out.rust_peak_kib.max(rust.peak_kib);
+        match measure(
+            Command::new("python3")
+                .arg(&script)
+                .arg(&py_db)
+                .args(&files),
+        ) {
+            Ok(py) if py.ok => {
+                println!(
+                    "{name}, round {round}, python: {} | wall {:.3} s, cpu {:.3} s, peak {:.1} MB",
+                    py.stdout,
+                    py.wall,
+                    py.cpu,
+                    py.peak_kib as f64 / 1024.0
+                );
+                out.py_wall = out.py_wall.min(py.wall);
+                out.py_cpu = out.py_cpu.min(py.cpu);
+                out.py_peak_kib = out.py_peak_kib.max(py.peak_kib);
+            }
+            Ok(_) => eprintln!("python baseline failed"),
+            Err(e) => eprintln!("python3 not runnable: {e}"),
+        }
+    }
+    out
 }
 
 fn main() {
@@ -242,72 +367,40 @@ fn main() {
 
     let t = Instant::now();
     let (files, sample) = generate(&dir, egs).expect("generate");
-    let size: u64 = files
-        .iter()
-        .map(|f| std::fs::metadata(f).map(|m| m.len()).unwrap_or(0))
-        .sum();
     println!(
-        "generated {egs} EG lines (+ geolocalisation) and their EJs: {:.1} MB in {:.1} s",
-        size as f64 / 1e6,
+        "generated {egs} EG lines (alone, and with their geolocalisation) and their EJs in {:.1} s",
         t.elapsed().as_secs_f64()
     );
 
-    // The imports, each in a child so its peak memory is its own; Rust and Python alternate
-    // for `--rounds` rounds (the machine's load varies), the best round of each is compared.
+    // Each import in a child so that its peak memory is its own; the best round of each side.
     let rounds: usize = opt("--rounds").and_then(|s| s.parse().ok()).unwrap_or(3);
-    let db = dir.join("finess.sqlite");
-    let py_db = dir.join("python.sqlite");
-    let exe = std::env::current_exe().expect("own path");
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/finess_baseline.py");
-    let (mut best_rust, mut best_py): (Option<Measured>, Option<Measured>) = (None, None);
-    for round in 1..=rounds {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
-        }
-        let rust = measure(Command::new(&exe).arg("child-import").arg(&db).args(&files))
-            .expect("child runs");
-        if !rust.ok {
-            eprintln!("import failed");
-            std::process::exit(1);
-        }
-        println!(
-            "round {round} rust:   {} | wall {:.3} s, cpu {:.3} s, peak {:.1} MB",
-            rust.stdout,
-            rust.wall,
-            rust.cpu,
-            rust.peak_kib as f64 / 1024.0
-        );
-        match measure(
-            Command::new("python3")
-                .arg(&script)
-                .arg(&py_db)
-                .args(&files),
-        ) {
-            Ok(py) if py.ok => {
-                println!(
-                    "round {round} python: {} | wall {:.3} s, cpu {:.3} s, peak {:.1} MB",
-                    py.stdout,
-                    py.wall,
-                    py.cpu,
-                    py.peak_kib as f64 / 1024.0
-                );
-                if best_py.as_ref().is_none_or(|b| py.wall < b.wall) {
-                    best_py = Some(py);
-                }
-            }
-            Ok(_) => eprintln!("python baseline failed"),
-            Err(e) => eprintln!("python3 not runnable: {e}"),
-        }
-        if best_rust.as_ref().is_none_or(|b| rust.wall < b.wall) {
-            best_rust = Some(rust);
-        }
+    let only = opt("--only");
+    let mut scenarios = Vec::new();
+    if only.as_deref().is_none_or(|o| o == "eg") {
+        scenarios.push(run_scenario(
+            "EG only",
+            vec![files.eg_only.clone()],
+            &dir,
+            rounds,
+        ));
+    }
+    if only.as_deref().is_none_or(|o| o == "all") {
+        scenarios.push(run_scenario(
+            "EG + EJ + geolocalisation",
+            vec![files.ej.clone(), files.eg.clone()],
+            &dir,
+            rounds,
+        ));
     }
 
-    // Lookups: the `finess show` query (the entry, then its EJ or its EGs).
+    // Lookups: the `finess show` query (the entry, then its EJ or its EGs), on the last
+    // directory imported.
+    let db = dir.join("finess.sqlite");
     let directory = Directory::open(&db).expect("open").expect("a directory");
     let numbers: Vec<Finess> = sample
         .iter()
         .filter_map(|n| Finess::parse(n).ok())
+        .filter(|n| directory.get(n.as_str()).ok().flatten().is_some())
         .collect();
     let mut times = Vec::new();
     for round in 0..20 {
@@ -322,7 +415,6 @@ fn main() {
         }
     }
     times.sort_by(f64::total_cmp);
-    let mean = times.iter().sum::<f64>() / times.len().max(1) as f64;
     let p99 = times
         .get(times.len() * 99 / 100)
         .copied()
@@ -330,31 +422,57 @@ fn main() {
     let p50 = times.get(times.len() / 2).copied().unwrap_or_default();
 
     println!("---");
-    if let (Some(r), Some(p)) = (&best_rust, &best_py) {
-        let secs = |l: &str| field(l, "seconds").and_then(|s| s.parse::<f64>().ok());
-        println!(
-            "import, best of {rounds}: rust wall {:.3} s (cpu {:.3} s), python wall {:.3} s \
-             (cpu {:.3} s)",
-            r.wall, r.cpu, p.wall, p.cpu
-        );
-        if let (Some(rs), Some(ps)) = (secs(&r.stdout), secs(&p.stdout)) {
-            println!(
-                "rust/python: import time {:.2}, wall {:.2}, cpu {:.2} (target ≤ 0.50)",
-                rs / ps,
-                r.wall / p.wall,
-                r.cpu / p.cpu
-            );
-        }
-    }
-    if let Some(r) = &best_rust {
-        println!(
-            "rust peak memory: {:.1} MB (target < 60 MB)",
-            r.peak_kib as f64 / 1024.0
-        );
-    }
+    println!("best of {rounds} rounds per side (wall and CPU time each the best of its rounds):");
+    let cell = |f: &dyn Fn(&Scenario) -> String| -> String {
+        scenarios
+            .iter()
+            .map(|s| format!("{:<34}", f(s)))
+            .collect::<Vec<_>>()
+            .join("")
+    };
+    println!("{:<22}{}", "", cell(&|s| s.name.to_string()));
     println!(
-        "lookup (entry + its EJ or EGs) over {} queries: median {p50:.1} µs, mean {mean:.1} µs, \
-         p99 {p99:.1} µs (target < 1 ms)",
+        "{:<22}{}",
+        "files",
+        cell(&|s| format!(
+            "{} file(s), {} lines, {:.1} MB",
+            s.files.len(),
+            s.lines,
+            s.bytes as f64 / 1e6
+        ))
+    );
+    println!(
+        "{:<22}{}",
+        "rust wall / cpu",
+        cell(&|s| format!("{:.3} s / {:.3} s", s.rust_wall, s.rust_cpu))
+    );
+    println!(
+        "{:<22}{}",
+        "python wall / cpu",
+        cell(&|s| format!("{:.3} s / {:.3} s", s.py_wall, s.py_cpu))
+    );
+    println!(
+        "{:<22}{}",
+        "ratio wall / cpu",
+        cell(&|s| format!(
+            "{:.2} / {:.2} (target ≤ 0.40)",
+            s.rust_wall / s.py_wall,
+            s.rust_cpu / s.py_cpu
+        ))
+    );
+    println!(
+        "{:<22}{}",
+        "peak memory rust / py",
+        cell(&|s| format!(
+            "{:.1} MB / {:.1} MB",
+            s.rust_peak_kib as f64 / 1024.0,
+            s.py_peak_kib as f64 / 1024.0
+        ))
+    );
+    println!("(rust peak memory target < 60 MB)");
+    println!(
+        "lookup (entry + its EJ or EGs) over {} queries: median {p50:.1} µs, p99 {p99:.1} µs \
+         (target < 1 ms)",
         times.len()
     );
     // SAFETY: getloadavg writes at most 3 doubles into the array it is given.

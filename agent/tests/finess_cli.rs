@@ -173,12 +173,21 @@ fn an_import_killed_midway_leaves_the_previous_directory_whole() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    // The import is under way once its uncommitted pages spill into the WAL.
-    let wal = db.with_file_name("finess.sqlite-wal");
+    // The import is under way once the new directory's file beside the old one exists (its
+    // pages stay in the build's cache for a while): kill it a little later, still running.
+    let folder = db.parent().unwrap().to_path_buf();
+    let building = || -> Option<(std::path::PathBuf, u64)> {
+        std::fs::read_dir(&folder).ok()?.flatten().find_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let size = e.metadata().ok()?.len();
+            name.starts_with(".finess.sqlite.new-")
+                .then_some((e.path(), size))
+        })
+    };
     let started = Instant::now();
     loop {
-        let size = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
-        if size > 4 * 1024 * 1024 {
+        if building().is_some() {
+            std::thread::sleep(Duration::from_millis(500));
             break;
         }
         assert!(
@@ -188,6 +197,10 @@ fn an_import_killed_midway_leaves_the_previous_directory_whole() {
         assert!(started.elapsed() < Duration::from_secs(120), "no progress");
         std::thread::sleep(Duration::from_millis(20));
     }
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the import ended before it could be killed (make the file bigger)"
+    );
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
 
@@ -199,8 +212,22 @@ fn an_import_killed_midway_leaves_the_previous_directory_whole() {
     let r = run(h, &["finess", "show", "760000026"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
 
-    // And the next import works.
+    // The half-built file stays until it is old (an import in progress writes to its file all
+    // the time); the next import after that removes it, and works.
+    let (leftover, _) = building().expect("the killed import's file");
+    let an_hour_and_more = std::time::SystemTime::now() - Duration::from_secs(7200);
+    std::fs::File::options()
+        .write(true)
+        .open(&leftover)
+        .unwrap()
+        .set_modified(an_hour_and_more)
+        .unwrap();
     let r = run(h, &["finess", "import", &data("synthetic-structures.json")]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("3 EJ, 3 EG"), "{}", r.stdout);
+    assert!(
+        !leftover.exists(),
+        "the stale half-built directory is removed"
+    );
+    assert!(building().is_none());
 }

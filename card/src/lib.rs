@@ -11,6 +11,7 @@ mod english;
 pub mod error;
 pub mod finess;
 pub mod pcsc_reader;
+pub mod pkcs15;
 pub mod read;
 pub mod report;
 #[cfg(any(test, feature = "scripted"))]

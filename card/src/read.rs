@@ -12,6 +12,10 @@ use crate::apdu::{exchange, Command, Response, StatusWord, MAX_READ_CHUNK};
 use crate::ber;
 use crate::cert::{combine, interpret};
 use crate::error::ReadError;
+use crate::pkcs15::{
+    cdf_locations, certificate_locations, choose_application, default_application,
+    tlvs_end_in_padding, MAX_CERTS,
+};
 use crate::report::{CardFamily, CardReport, CertLocation, PinState, RecognitionHint, Usage};
 use crate::transport::CardTransport;
 use crate::trust::TrustStore;
@@ -24,14 +28,6 @@ const FID_MF: [u8; 2] = [0x3F, 0x00];
 const SFI_SN_ICC: u8 = 0x1C;
 /// EF.SN.ICC size (domain.md §3).
 const SN_ICC_LEN: u8 = 12;
-/// PKCS#15 application of a CPx, contact interface (domain.md §3, OpenSC).
-const AID_CPX_PKCS15: &[u8] = &[
-    0xE8, 0x28, 0xBD, 0x08, 0x0F, 0x80, 0x25, 0x00, 0x00, 0x01, 0xFF, 0x00, 0x10,
-];
-/// PKCS#15 application of a CPx, contactless interface (domain.md §3).
-const AID_CPX_PKCS15_CL: &[u8] = &[
-    0xE8, 0x28, 0xBD, 0x08, 0x0F, 0x80, 0x25, 0x00, 0x00, 0x01, 0xFF, 0x00, 0x20,
-];
 /// Where the PKCS#15 DF sits when EF.DIR does not say (domain.md §3: `3F00/0001`).
 const PATH_PKCS15_DF: &[u8] = &[0x3F, 0x00, 0x00, 0x01];
 /// ODF, the PKCS#15 default FID (ISO 7816-15; CPx value [inf], what OpenSC reads).
@@ -39,27 +35,10 @@ const FID_ODF: u16 = 0x5031;
 /// PIN reference of the card holder's PIN (domain.md §3).
 const PIN_REF: u8 = 0x01;
 
-/// EF.DIR application template and its fields (ISO 7816-4 §8.2.1.1).
-const TAG_APP_TEMPLATE: u32 = 0x61;
-const TAG_AID: u32 = 0x4F;
-const TAG_APP_LABEL: u32 = 0x50;
-const TAG_APP_PATH: u32 = 0x51;
-/// ODF entry pointing to a CDF (PKCS#15 `certificates [4]`).
-const TAG_ODF_CDF: u32 = 0xA4;
-/// PKCS#15 typeAttributes `[1]` of a certificate object, holding its Path.
-const TAG_TYPE_ATTRIBUTES: u32 = 0xA1;
-const TAG_SEQUENCE: u32 = 0x30;
-const TAG_OCTET_STRING: u32 = 0x04;
-const TAG_INTEGER: u32 = 0x02;
-const TAG_BOOLEAN: u32 = 0x01;
-
 /// Largest file read (a certificate file is a few KB; anything bigger is a broken answer).
 const MAX_FILE: usize = 16 * 1024;
 /// Most EF.DIR records read (a CPx has two applications).
 const MAX_DIR_RECORDS: u8 = 8;
-/// Most certificate objects read from the CDF (a CPx has two).
-const MAX_CERTS: usize = 4;
-
 /// Whether a re-inserted card is the one read before.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Recognition {
@@ -227,141 +206,6 @@ fn card_error(what: &str, sw: StatusWord) -> ReadError {
     ReadError::Card(format!("{what}: card answered {sw}"))
 }
 
-/// Whether the TLVs read so far are complete and followed by padding (`00`/`FF`): the file
-/// content is over, no need to read further.
-fn tlvs_end_in_padding(buf: &[u8]) -> bool {
-    let mut cur = buf;
-    loop {
-        match cur.first() {
-            None => return false,
-            Some(0x00) | Some(0xFF) => return true,
-            Some(_) => match ber::parse_one(cur) {
-                Ok((_, rest)) => cur = rest,
-                Err(_) => return false,
-            },
-        }
-    }
-}
-
-/// The application to select, from EF.DIR.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Application {
-    aid: Vec<u8>,
-    path: Option<Vec<u8>>,
-}
-
-/// Picks the CPx PKCS#15 application from EF.DIR content: the contactless one when the card
-/// is read contactless, else the first other PKCS#15 one.
-fn choose_application(ef_dir: &[u8], family: CardFamily) -> Option<Application> {
-    let apps: Vec<Application> = ber::parse_all(ef_dir)
-        .ok()?
-        .into_iter()
-        .filter(|t| t.tag == TAG_APP_TEMPLATE)
-        .filter_map(|t| {
-            let aid = t.child(TAG_AID)?.value.to_vec();
-            let label = t
-                .child(TAG_APP_LABEL)
-                .map(|l| String::from_utf8_lossy(l.value).to_uppercase());
-            let path = t.child(TAG_APP_PATH).map(|p| p.value.to_vec());
-            let contactless = aid.as_slice() == AID_CPX_PKCS15_CL
-                || label.as_deref().is_some_and(|l| l.ends_with(" CL"));
-            Some((Application { aid, path }, contactless))
-        })
-        .filter(|(a, _)| a.aid.starts_with(&AID_CPX_PKCS15[..5]))
-        .filter(|(_, cl)| *cl == (family == CardFamily::Cps3Contactless))
-        .map(|(a, _)| a)
-        .collect();
-    apps.into_iter().next()
-}
-
-fn default_application(family: CardFamily) -> Application {
-    let aid = if family == CardFamily::Cps3Contactless {
-        AID_CPX_PKCS15_CL
-    } else {
-        AID_CPX_PKCS15
-    };
-    Application {
-        aid: aid.to_vec(),
-        path: None,
-    }
-}
-
-/// A file location from a PKCS#15 Path: bytes and the offset inside the file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Location {
-    path: Vec<u8>,
-    offset: usize,
-}
-
-/// The Path inside an ODF entry or a certificate object (`30 { 04 path [02 index] [80 len] }`,
-/// or a bare `04`).
-fn location(t: &ber::Tlv<'_>) -> Option<Location> {
-    let seq = if t.tag == TAG_SEQUENCE {
-        Some(*t)
-    } else {
-        t.find(TAG_SEQUENCE)
-    };
-    if let Some(seq) = seq {
-        if let Some(p) = seq.child(TAG_OCTET_STRING) {
-            let offset = seq
-                .child(TAG_INTEGER)
-                .and_then(|i| i.as_u64())
-                .and_then(|i| usize::try_from(i).ok())
-                .unwrap_or(0);
-            return Some(Location {
-                path: p.value.to_vec(),
-                offset,
-            });
-        }
-    }
-    t.find(TAG_OCTET_STRING).map(|p| Location {
-        path: p.value.to_vec(),
-        offset: 0,
-    })
-}
-
-/// The CDF locations listed by the ODF.
-fn cdf_locations(odf: &[u8]) -> Result<Vec<Location>, ReadError> {
-    let entries = ber::parse_all(odf).map_err(|e| ReadError::Card(format!("ODF: {e}")))?;
-    Ok(entries
-        .iter()
-        .filter(|t| t.tag == TAG_ODF_CDF)
-        .filter_map(location)
-        .filter(|l| !l.path.is_empty())
-        .collect())
-}
-
-/// The certificate locations listed by a CDF (authority certificates skipped).
-fn certificate_locations(cdf: &[u8]) -> Result<Vec<Location>, ReadError> {
-    let entries = ber::parse_all(cdf).map_err(|e| ReadError::Card(format!("CDF: {e}")))?;
-    let mut out: Vec<Location> = Vec::new();
-    for entry in entries {
-        let Ok(children) = entry.children() else {
-            continue;
-        };
-        // CommonCertificateAttributes (2nd child): `authority BOOLEAN` set → a CA, skip.
-        let authority = children
-            .get(1)
-            .and_then(|c| c.child(TAG_BOOLEAN))
-            .is_some_and(|b| b.value.first().is_some_and(|v| *v != 0));
-        if authority {
-            continue;
-        }
-        let Some(loc) = children
-            .iter()
-            .find(|c| c.tag == TAG_TYPE_ATTRIBUTES)
-            .and_then(location)
-        else {
-            continue;
-        };
-        if !loc.path.is_empty() && !out.contains(&loc) {
-            out.push(loc);
-        }
-    }
-    out.truncate(MAX_CERTS);
-    Ok(out)
-}
-
 /// The SELECT for a PKCS#15 path: 2 bytes = FID in the application DF; starting with 3F00 =
 /// absolute (kept whole, domain.md §3); else relative to the application DF.
 fn select_for(path: &[u8], app_path: &[u8]) -> Command {
@@ -458,7 +302,7 @@ fn read_pkcs15(
     }
     let pin = s.pin()?;
     let odf = s.read_tlv_file("ODF")?;
-    let cdfs = cdf_locations(&odf)?;
+    let cdfs = cdf_locations(&odf).map_err(|e| ReadError::Card(format!("ODF: {e}")))?;
     if cdfs.is_empty() {
         return Err(ReadError::Card("ODF lists no certificate directory".into()));
     }
@@ -467,7 +311,7 @@ fn read_pkcs15(
         s.select(select_for(&cdf.path, &app_path), "CDF")?;
         let data = s.read_tlv_file("CDF")?;
         let inside = data.get(cdf.offset..).unwrap_or_default();
-        for l in certificate_locations(inside)? {
+        for l in certificate_locations(inside).map_err(|e| ReadError::Card(format!("CDF: {e}")))? {
             if !locations.contains(&l) {
                 locations.push(l);
             }

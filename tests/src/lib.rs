@@ -8,6 +8,7 @@ pub mod card;
 pub mod cardlog;
 pub mod dbus;
 pub mod http;
+pub mod http_client;
 pub mod pcscd;
 pub mod pki;
 pub mod shared_pcscd;

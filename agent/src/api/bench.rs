@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -41,7 +42,7 @@ pub struct JournalQuery {
 /// token (`Authorization: Bearer`); 401 otherwise.
 #[utoipa::path(get, path = "/v1/journal", tag = "bench",
     security(("token" = [])),
-    params(("since" = Option<String>, Query, description = "Cards seen since this day, YYYY-MM-DD"),
+    params(("since" = Option<String>, Query, format = Date, description = "Cards seen since this day, YYYY-MM-DD"),
            ("kind" = Option<String>, Query, description = "Journal kinds, comma-separated (CDE/CPE, CPS, CPF, CDA/CPA, not_cpx)")),
     responses((status = 200, description = "The journal", body = crate::journal::JournalListing),
               (status = 400, body = super::error::ErrorBody),
@@ -50,8 +51,9 @@ pub struct JournalQuery {
 pub async fn journal(
     State(ctx): State<Arc<ApiContext>>,
     headers: axum::http::HeaderMap,
-    Query(query): Query<JournalQuery>,
+    query: Result<Query<JournalQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
+    let Query(query) = query.map_err(bad_query)?;
     // The token itself, not the page's session: the journal is for the user's own tools.
     match bearer(&headers) {
         Some(Ok(t)) if ctx.token.matches(t) => {}
@@ -86,6 +88,12 @@ pub async fn journal(
     }
 }
 
+/// A query string axum cannot read (a parameter twice…): the API's own JSON error, as
+/// documented, instead of axum's plain-text rejection (found by Schemathesis).
+fn bad_query(rejection: QueryRejection) -> ApiError {
+    ApiError::BadRequest(crate::text::bench::bad_query(&rejection.body_text()))
+}
+
 #[derive(Debug, Deserialize)]
 pub struct DiagnosticsQuery {
     /// `json` (default) or `html`.
@@ -97,15 +105,17 @@ pub struct DiagnosticsQuery {
 /// events. `?format=html`: one self-contained French page. Personal data only with the token.
 #[utoipa::path(get, path = "/v1/diagnostics", tag = "bench",
     security((), ("token" = [])),
-    params(("format" = Option<String>, Query, description = "json (default) or html")),
-    responses((status = 200, description = "The report", body = crate::diagnostics::Report),
+    params(("format" = Option<String>, Query, pattern = "^(json|html)$", description = "json (default) or html")),
+    responses((status = 200, description = "The report (JSON; `format=html`: one French page)",
+               content((crate::diagnostics::Report = "application/json"), (String = "text/html"))),
               (status = 400, body = super::error::ErrorBody),
               (status = 401, body = super::error::ErrorBody), (status = 403, body = super::error::ErrorBody)))]
 pub async fn diagnostics(
     State(ctx): State<Arc<ApiContext>>,
     caller: Caller,
-    Query(query): Query<DiagnosticsQuery>,
+    query: Result<Query<DiagnosticsQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
+    let Query(query) = query.map_err(bad_query)?;
     let html = match query.format.as_deref() {
         None | Some("json") => false,
         Some("html") => true,

@@ -735,3 +735,24 @@ async fn the_journal_needs_the_token_and_the_report_redacts_without_it() {
     .await;
     assert_eq!(code, StatusCode::BAD_REQUEST);
 }
+
+/// Found by Schemathesis: a query parameter given twice got axum's plain-text rejection, not
+/// the documented JSON error.
+#[tokio::test]
+async fn a_query_parameter_twice_is_a_json_bad_request() {
+    let r = bench_fixture();
+    for path in [
+        "/v1/diagnostics?format=null&format=null",
+        "/v1/journal?since=null&since=null",
+    ] {
+        let request = get(path)
+            .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
+            .body(Body::empty())
+            .unwrap();
+        let (code, headers, body) = send_to(&r, request).await;
+        assert_eq!(code, StatusCode::BAD_REQUEST, "{path}: {body}");
+        assert_eq!(headers[header::CONTENT_TYPE], "application/json", "{path}");
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(v["error"], "bad_request", "{path}");
+    }
+}

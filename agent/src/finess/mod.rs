@@ -4,7 +4,7 @@
 //!
 //! - [`entity`]: one directory entry as read from a file, the form every importer produces.
 //! - [`decode`], [`csv_import`], [`json_import`]: the two file formats, streamed.
-//! - [`store`]: the SQLite database (WAL); a new import replaces the old one in one transaction.
+//! - [`store`]: the SQLite database; a new import is built in a file of its own and renamed over the old one.
 //! - [`sink`]: what the importers share (the sink, file formats, import errors).
 //! - [`import`]: one `finess import` run: sniff every file, then stream them all into the store.
 //! - [`lookup`]: `finess show` (an entry, its EJ or its EGs, the date of the data).

@@ -1,25 +1,34 @@
-//! The directory database: one SQLite file (WAL) in the user's data dir,
-//! `$XDG_DATA_HOME/cpx-agent/finess.sqlite`.
+//! The directory database: one SQLite file in the user's data dir,
+//! `$XDG_DATA_HOME/cpx-agent/finess.sqlite`, read-only once written.
 //!
-//! An import replaces the whole directory in ONE transaction (drop the tables, create them
-//! again, insert every entry, build the link index, write the metadata, commit). Readers keep
-//! seeing the previous directory until the commit; a failed or killed import never commits, so
-//! the previous directory stays whole (SQLite discards the uncommitted WAL frames).
+//! An import builds the new directory in a file of its own beside it (`.finess.sqlite.new-…`:
+//! every entry, then the indexes, then the metadata), makes it durable (`fsync`), and renames
+//! it over the old one: readers see the previous directory until that rename, then the new one
+//! (one already open goes on reading the previous file). A failed or killed import never
+//! renames, so the previous directory stays whole whatever happens; its half-built file is
+//! removed (by the next import after a crash). The rebuild alone runs without journal and
+//! without `fsync` until its end: nothing else reads or writes that file, and it counts only
+//! once complete and synced. Building in a fresh file writes each page once (no journal or WAL
+//! copy, no checkpoint), with both indexes built at the end (sorted, faster than row by row).
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::entity::{Entity, EntityKind};
+use super::sink::ImportError;
 
-/// Schema version (`PRAGMA user_version`).
-const SCHEMA_VERSION: i64 = 1;
+/// Schema version (`PRAGMA user_version`). 2: the number is a unique index (built at the end
+/// of an import) instead of the table's primary key; no WAL.
+const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS entity (
-    finess TEXT PRIMARY KEY NOT NULL,
+    finess TEXT NOT NULL,
     kind TEXT NOT NULL,
     ej TEXT,
     name TEXT, long_name TEXT, name_complement TEXT,
@@ -30,7 +39,6 @@ CREATE TABLE IF NOT EXISTS entity (
     legal_status TEXT, legal_status_label TEXT, siret TEXT, siren TEXT, ape TEXT,
     opened TEXT, authorised TEXT, updated TEXT, closed TEXT, state TEXT
 );
-CREATE INDEX IF NOT EXISTS entity_ej ON entity(ej);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS source (
     url TEXT PRIMARY KEY NOT NULL, etag TEXT, last_modified TEXT, fetched_at TEXT NOT NULL
@@ -47,6 +55,11 @@ pub struct SourceStamp {
     /// RFC 3339, UTC.
     pub fetched_at: String,
 }
+/// Built once every entry is in: the lookups by number and by EJ.
+const INDEXES: &str = "
+CREATE UNIQUE INDEX IF NOT EXISTS entity_finess ON entity(finess);
+CREATE INDEX IF NOT EXISTS entity_ej ON entity(ej);
+";
 
 const COLUMNS: &str = "finess, kind, ej, name, long_name, name_complement, street_number, \
     street_type, street, street_complement, distribution, place, commune, postal_line, \
@@ -60,7 +73,7 @@ const INSERT: &str = "INSERT INTO entity (finess, kind, ej, name, long_name, nam
     category_group, category_group_label, legal_status, legal_status_label, siret, siren, ape, \
     opened, authorised, updated, closed, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, \
     ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, \
-    ?28, ?29, ?30, ?31, ?32) ON CONFLICT(finess) DO NOTHING";
+    ?28, ?29, ?30, ?31, ?32)";
 
 /// Where the directory lives by default: `$XDG_DATA_HOME/cpx-agent/finess.sqlite`.
 pub fn default_path() -> Option<PathBuf> {
@@ -99,10 +112,17 @@ pub struct Directory {
     info: DirectoryInfo,
 }
 
+/// Page cache of the connection that builds a new directory (the index sorts use it too):
+/// enough for the indexes of a national file, well under the import's memory budget.
+const BUILD_CACHE_KIB: i64 = 16 * 1024;
+
+/// A half-built directory older than this is left over from a crash: the next import removes
+/// it (an import in progress writes to its file all the time).
+const STALE_BUILD: Duration = Duration::from_secs(3600);
+
+/// A reader never writes (an older directory in WAL mode is still read through its WAL).
 fn pragmas(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", "NORMAL")?;
     Ok(())
 }
 
@@ -260,45 +280,115 @@ fn entity_from_row(r: &Row<'_>) -> rusqlite::Result<Entity> {
     })
 }
 
-/// One import in progress: a write transaction that replaces the directory (tables dropped
-/// and rebuilt). Dropped without
-/// [`Writer::commit`], the connection closes and SQLite rolls everything back.
+/// One import in progress: a new directory being built in its own file beside the old one.
+/// Dropped without [`Writer::commit`], its file is removed and the old directory stays.
 pub struct Writer {
-    conn: Connection,
+    conn: Option<Connection>,
+    /// The file being built.
+    building: PathBuf,
+    /// The directory it replaces on commit.
+    path: PathBuf,
+    /// Numbers already in (the first entry of a number stays): checked here, so that the
+    /// table has no index to maintain row by row.
+    seen: HashSet<[u8; 9]>,
+    /// Numbers that are not 9 bytes (never, from the importers; kept apart to stay exact).
+    seen_other: HashSet<String>,
+}
+
+/// The name of the file a new directory is built in: `.finess.sqlite.new-<pid>-<nanos>`.
+fn building_prefix(path: &Path) -> String {
+    let name = path.file_name().map_or_else(
+        || "finess.sqlite".into(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    format!(".{name}.new-")
+}
+
+/// Removes half-built directories left over by an import that crashed (older than
+/// [`STALE_BUILD`]).
+fn remove_stale_builds(path: &Path) {
+    let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) else {
+        return;
+    };
+    let prefix = building_prefix(path);
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let stale = entry.file_name().to_string_lossy().starts_with(&prefix)
+            && entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| SystemTime::now().duration_since(t).ok())
+                .is_some_and(|age| age > STALE_BUILD);
+        if stale {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 impl Writer {
-    /// Opens (creating it and its folder if needed) the database at `path` and starts the
-    /// replacing transaction.
+    /// Starts building a new directory for `path` (creating its folder if needed), in a file
+    /// of its own beside it.
     pub fn begin(path: &Path) -> Result<Writer, std::io::Error> {
         if let Some(parent) = path.parent() {
             if !parent.as_os_str().is_empty() {
                 std::fs::create_dir_all(parent)?;
             }
         }
-        let conn = Connection::open(path).map_err(std::io::Error::other)?;
-        Self::start(conn).map_err(std::io::Error::other)
+        remove_stale_builds(path);
+        let nanos = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let building = path.with_file_name(format!(
+            "{}{}-{nanos}",
+            building_prefix(path),
+            std::process::id()
+        ));
+        let _ = std::fs::remove_file(&building);
+        let conn = Connection::open(&building).map_err(std::io::Error::other)?;
+        let mut writer = Writer {
+            conn: Some(conn),
+            building,
+            path: path.to_path_buf(),
+            seen: HashSet::new(),
+            seen_other: HashSet::new(),
+        };
+        writer.start().map_err(std::io::Error::other)?;
+        Ok(writer)
     }
 
-    fn start(conn: Connection) -> rusqlite::Result<Writer> {
-        pragmas(&conn)?;
-        conn.execute_batch("BEGIN IMMEDIATE")?;
-        // The new directory is built from nothing (which also upgrades an older schema); the
-        // link index is built once at the end, faster than row by row.
-        conn.execute_batch(
-            "DROP TABLE IF EXISTS entity; DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS source;",
-        )?;
+    fn conn(&self) -> rusqlite::Result<&Connection> {
+        self.conn.as_ref().ok_or(rusqlite::Error::InvalidQuery)
+    }
+
+    fn start(&mut self) -> rusqlite::Result<()> {
+        let conn = self.conn()?;
+        // Nobody else opens this file, and it counts only once synced and renamed: no journal,
+        // no fsync while building.
+        conn.pragma_update(None, "journal_mode", "OFF")?;
+        conn.pragma_update(None, "synchronous", "OFF")?;
+        conn.pragma_update(None, "locking_mode", "EXCLUSIVE")?;
+        conn.pragma_update(None, "cache_size", -BUILD_CACHE_KIB)?;
         conn.execute_batch(SCHEMA)?;
-        conn.execute_batch("DROP INDEX entity_ej")?;
         conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        conn.execute_batch("BEGIN")?;
         conn.prepare_cached(INSERT)?;
-        Ok(Writer { conn })
+        Ok(())
     }
 
     /// Adds one entry; `false` when its number is already in this import (the first one stays).
     pub fn insert(&mut self, e: &Entity) -> rusqlite::Result<bool> {
+        let first = match <[u8; 9]>::try_from(e.finess.as_bytes()) {
+            Ok(key) => self.seen.insert(key),
+            Err(_) => self.seen_other.insert(e.finess.clone()),
+        };
+        if !first {
+            return Ok(false);
+        }
         let kind = e.kind.map(EntityKind::code).unwrap_or("EG");
-        let n = self.conn.prepare_cached(INSERT)?.execute(params![
+        self.conn()?.prepare_cached(INSERT)?.execute(params![
             e.finess,
             kind,
             e.ej,
@@ -332,18 +422,21 @@ impl Writer {
             e.closed,
             e.state,
         ])?;
-        Ok(n == 1)
+        Ok(true)
     }
 
-    /// Rebuilds the index, writes what the directory is and where its files came from, and
-    /// commits: from here on readers see the new directory.
-    pub fn commit(self, info: &DirectoryInfo, sources: &[SourceStamp]) -> rusqlite::Result<()> {
-        self.conn
-            .execute_batch("CREATE INDEX IF NOT EXISTS entity_ej ON entity(ej)")?;
+    /// Builds the indexes, writes what the directory is, makes the new file durable and puts it
+    /// in place of the old one: from here on readers see the new directory.
+    pub fn commit(
+        mut self,
+        info: &DirectoryInfo,
+        sources: &[SourceStamp],
+    ) -> Result<(), ImportError> {
         {
-            let mut put = self
-                .conn
-                .prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")?;
+            let conn = self.conn()?;
+            conn.execute_batch(INDEXES)?;
+            let mut put =
+                conn.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")?;
             if let Some(d) = &info.data_date {
                 put.execute(["data_date", d])?;
             }
@@ -351,19 +444,58 @@ impl Writer {
             put.execute(["files", &info.files.join("\n")])?;
             put.execute(["ej_count", &info.ej_count.to_string()])?;
             put.execute(["eg_count", &info.eg_count.to_string()])?;
-            let mut source = self.conn.prepare(
+            let mut source = conn.prepare(
                 "INSERT OR REPLACE INTO source (url, etag, last_modified, fetched_at) \
                  VALUES (?1, ?2, ?3, ?4)",
             )?;
             for s in sources {
                 source.execute(params![s.url, s.etag, s.last_modified, s.fetched_at])?;
             }
+            drop(put);
+            drop(source);
+            conn.execute_batch("COMMIT")?;
         }
-        self.conn.execute_batch("COMMIT")?;
-        // Best effort: fold the WAL back into the database and shrink it.
-        let _ = self
-            .conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        if let Some(conn) = self.conn.take() {
+            conn.close().map_err(|(_, e)| e)?;
+        }
+        self.put_in_place()
+            .map_err(|e| ImportError::Io(self.path.display().to_string(), e))
+    }
+
+    /// fsync the new file, rename it over the old directory, fsync the folder.
+    fn put_in_place(&self) -> std::io::Result<()> {
+        std::fs::File::open(&self.building)?.sync_all()?;
+        // What an older directory left beside it (its WAL) must not be read with the new one.
+        for suffix in ["-wal", "-shm", "-journal"] {
+            let mut side = self.path.clone().into_os_string();
+            side.push(suffix);
+            let _ = std::fs::remove_file(PathBuf::from(side));
+        }
+        // Windows refuses to replace a file another process has open: a reader closes its
+        // directory within moments, try again for a while.
+        let mut tries = 0;
+        loop {
+            match std::fs::rename(&self.building, &self.path) {
+                Ok(()) => break,
+                Err(e) if tries < 50 && e.kind() == std::io::ErrorKind::PermissionDenied => {
+                    tries += 1;
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        // The rename itself, durable (where folders can be synced).
+        if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
+        }
         Ok(())
+    }
+}
+
+impl Drop for Writer {
+    /// Not committed (or failed while committing): the half-built file goes.
+    fn drop(&mut self) {
+        drop(self.conn.take());
+        let _ = std::fs::remove_file(&self.building);
     }
 }

@@ -132,6 +132,11 @@ pub fn bad_format(text: &str) -> String {
     format!("format « {text} » inconnu : format=json (par défaut) ou format=html")
 }
 
+/// A query string the API cannot read (a parameter given twice…); `detail` is axum's.
+pub fn bad_query(detail: &str) -> String {
+    format!("paramètres de la requête illisibles (chacun une fois au plus) : {detail}")
+}
+
 pub fn cannot_write(path: &Path, detail: &str) -> String {
     format!(
         "impossible d'écrire {} : {detail} ; choisissez un autre fichier",

@@ -23,7 +23,7 @@ pub const WAIT: Duration = Duration::from_secs(15);
 /// (`target/<profile>/cpx-agent`, built by `cargo test --workspace`).
 pub fn agent_binary() -> PathBuf {
     cpx_testkit::agent::agent_binary()
-        .expect("cpx-agent missing: run `cargo build -p cpx-agent` (tests/run does)")
+        .unwrap_or_else(|e| panic!("{e}: run `cargo build -p cpx-agent` (tests/run does)"))
 }
 
 pub fn free_port() -> u16 {
