@@ -335,7 +335,7 @@ mod tests {
     fn chunked_events_split_across_chunks() {
         let addr = serve(
             b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n\
-              10\r\nevent: snapshot\ni\r\n\
+              11\r\nevent: snapshot\ni\r\n\
               14\r\nd: 7\ndata: {\"a\":1}\n\n\r\n\
               1e\r\n: keep-alive\n\ndata: x\ndata: y\n\r\n\
               1\r\n\n\r\n\
