@@ -21,6 +21,7 @@ use std::time::Instant;
 
 use cpx_testkit::{CardKind, Faults, InsertOptions, InsertedCard, PrivatePcscd};
 use daemon_support::*;
+use serde_json::json;
 
 const ALLOWED_ORIGIN: &str = "https://portail.example.fr";
 
@@ -156,4 +157,287 @@ fn schemathesis_finds_nothing() {
         "the agent still answers"
     );
     assert!(failed.is_empty(), "{}", failed.join("\n\n"));
+}
+
+/// One request of the status census: the operation it exercises (method and path template as
+/// the document writes them) and how it is made.
+struct Probe {
+    method: &'static str,
+    template: String,
+    path: String,
+    headers: Vec<(&'static str, String)>,
+    body: Option<Vec<u8>>,
+}
+
+impl Probe {
+    fn new(method: &'static str, template: &str, path: &str) -> Probe {
+        Probe {
+            method,
+            template: template.to_owned(),
+            path: path.to_owned(),
+            headers: Vec::new(),
+            body: None,
+        }
+    }
+
+    fn header(mut self, name: &'static str, value: &str) -> Probe {
+        self.headers.push((name, value.to_owned()));
+        self
+    }
+
+    fn token(self, agent: &Agent) -> Probe {
+        let bearer = format!("Bearer {}", agent.token);
+        self.header("authorization", &bearer)
+    }
+
+    fn json(self, body: serde_json::Value) -> Probe {
+        let mut probe = self.header("content-type", "application/json");
+        probe.body = Some(body.to_string().into_bytes());
+        probe
+    }
+
+    fn body(mut self, body: Vec<u8>) -> Probe {
+        self.body = Some(body);
+        self
+    }
+
+    /// Sends it; the answer's status (the body is not read: the event stream never ends).
+    fn send(&self, agent: &Agent) -> reqwest::blocking::Response {
+        let method = reqwest::Method::from_bytes(self.method.as_bytes()).unwrap();
+        let mut headers = reqwest::header::HeaderMap::new();
+        for (name, value) in &self.headers {
+            // `append`: a header given twice is sent twice.
+            headers.append(*name, value.parse().unwrap());
+        }
+        let mut request = agent
+            .http()
+            .request(method, agent.url(&self.path))
+            .headers(headers);
+        if let Some(body) = &self.body {
+            request = request.body(body.clone());
+        }
+        request.send().expect("an answer")
+    }
+}
+
+/// The (method, path template, status) triples the document lists.
+fn documented(doc: &serde_json::Value) -> std::collections::BTreeSet<(String, String, u16)> {
+    let mut out = std::collections::BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().unwrap() {
+            for status in operation["responses"].as_object().unwrap().keys() {
+                out.insert((
+                    method.to_uppercase(),
+                    path.clone(),
+                    status.parse().expect("numeric status"),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// The document says neither more nor less than the agent does: every status it lists for an
+/// operation is answered by the real agent to some request below, and every answer to these
+/// requests — the guard's refusals included (foreign `Origin`, a header twice, a body where none
+/// is taken, a wrong token) — is listed for its operation. Stores that cannot be opened (503)
+/// are a second agent whose data files are directories.
+#[test]
+fn every_documented_status_is_answered_and_every_answer_documented() {
+    use std::collections::BTreeSet;
+    let (_pcscd, _cards, agent) = agent_with_cards();
+    let doc: serde_json::Value = agent
+        .get("/v1/openapi.json")
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let listed = documented(&doc);
+    let status = agent.status(true);
+    let reader = status["readers"][0]["id"].as_str().unwrap().to_owned();
+    let reader_path = format!("/v1/readers/{}", url_escape(&reader));
+
+    // Requests that every operation gets: a foreign page, a header twice, a wrong token, a
+    // body (a byte where none is taken, more than the cap where JSON is).
+    let operations: BTreeSet<(String, String)> = listed
+        .iter()
+        .map(|(m, p, _)| (m.clone(), p.clone()))
+        .collect();
+    let concrete = |template: &str| -> String {
+        template
+            .replace("/v1/readers/{id}", &reader_path)
+            .replace("{id}", "contract_sent")
+            .replace("{number}", EJ)
+    };
+    let mut probes = Vec::new();
+    for (method, template) in &operations {
+        let method: &'static str = if method == "GET" { "GET" } else { "POST" };
+        let path = concrete(template);
+        let takes_json = method == "POST"
+            && (template == "/v1/config"
+                || template == "/v1/eligibility"
+                || template == "/v1/checklist/{id}");
+        probes.push(Probe::new(method, template, &path).header("origin", "https://pirate.example"));
+        probes.push(
+            Probe::new(method, template, &path)
+                .header("origin", ALLOWED_ORIGIN)
+                .header("origin", ALLOWED_ORIGIN),
+        );
+        probes.push(
+            Probe::new(method, template, &path).header("authorization", "Bearer pas-le-jeton"),
+        );
+        probes.push(Probe::new(method, template, &path).body(if takes_json {
+            vec![b' '; 64 * 1024]
+        } else {
+            b"x".to_vec()
+        }));
+    }
+
+    // What each operation is for, and its own refusals.
+    let contract = json!({"mode": "centralised", "ej": EJ});
+    probes.extend([
+        Probe::new("GET", "/v1/status", "/v1/status"),
+        Probe::new("GET", "/v1/readers", "/v1/readers"),
+        Probe::new("GET", "/v1/readers/{id}", &reader_path),
+        Probe::new("GET", "/v1/readers/{id}", "/v1/readers/Lecteur%20inconnu"),
+        Probe::new("GET", "/v1/events", "/v1/events"),
+        Probe::new("POST", "/v1/refresh", "/v1/refresh"),
+        Probe::new("POST", "/v1/session/otp", "/v1/session/otp").token(&agent),
+        Probe::new("POST", "/v1/session/otp", "/v1/session/otp"),
+        Probe::new("GET", "/v1/checklist", "/v1/checklist"),
+        Probe::new("POST", "/v1/checklist/{id}", "/v1/checklist/contract_sent")
+            .token(&agent)
+            .json(json!({"done": true, "note": "copie au secrétariat"})),
+        Probe::new("POST", "/v1/checklist/{id}", "/v1/checklist/pas_une_etape")
+            .token(&agent)
+            .json(json!({"done": true})),
+        Probe::new("POST", "/v1/checklist/{id}", "/v1/checklist/contract_sent")
+            .json(json!({"done": true})),
+        Probe::new("POST", "/v1/config", "/v1/config")
+            .token(&agent)
+            .json(contract.clone()),
+        Probe::new("POST", "/v1/config", "/v1/config")
+            .token(&agent)
+            .json(json!({"mode": "centralisé", "ej": EJ})),
+        Probe::new("POST", "/v1/config", "/v1/config").json(contract),
+        Probe::new("POST", "/v1/config/reload", "/v1/config/reload").token(&agent),
+        Probe::new("POST", "/v1/config/reload", "/v1/config/reload"),
+        Probe::new("GET", "/v1/finess/{number}", &format!("/v1/finess/{EJ}")),
+        Probe::new("POST", "/v1/eligibility", "/v1/eligibility")
+            .json(json!({"profession": "secrétaire médicale", "medical_data": true, "mss": true})),
+        Probe::new("POST", "/v1/eligibility", "/v1/eligibility")
+            .json(json!({"profession": " ", "medical_data": true, "mss": true})),
+        Probe::new("GET", "/v1/openapi.json", "/v1/openapi.json"),
+        Probe::new("GET", "/healthz", "/healthz"),
+        Probe::new("GET", "/metrics", "/metrics"),
+        Probe::new("GET", "/v1/journal", "/v1/journal").token(&agent),
+        Probe::new("GET", "/v1/journal", "/v1/journal?since=hier").token(&agent),
+        Probe::new("GET", "/v1/journal", "/v1/journal"),
+        Probe::new("GET", "/v1/diagnostics", "/v1/diagnostics").token(&agent),
+        Probe::new("GET", "/v1/diagnostics", "/v1/diagnostics?format=pdf").token(&agent),
+        Probe::new("GET", "/v1/diagnostics", "/v1/diagnostics"),
+    ]);
+
+    let mut answered: BTreeSet<(String, String, u16)> = BTreeSet::new();
+    let mut undocumented = Vec::new();
+    let mut record = |probe: &Probe, code: u16| {
+        let key = (probe.method.to_owned(), probe.template.clone(), code);
+        if !listed.contains(&key) {
+            undocumented.push(format!(
+                "{} {} ({}) → {code}, not in the document",
+                probe.method, probe.template, probe.path
+            ));
+        }
+        answered.insert(key);
+    };
+    for probe in &probes {
+        let answer = probe.send(&agent);
+        let code = answer.status().as_u16();
+        // A refusal says what and why: the error body, in JSON.
+        if code >= 400 && probe.template != "/v1/events" {
+            let body: serde_json::Value = answer.json().unwrap_or_else(|e| {
+                panic!("{} {} → {code}: not JSON ({e})", probe.method, probe.path)
+            });
+            assert!(
+                body["error"].is_string() && body["message"].is_string(),
+                "{} {} → {code}: {body}",
+                probe.method,
+                probe.path
+            );
+        }
+        record(probe, code);
+    }
+
+    // A configuration file the agent refuses: reload says 400 and keeps what is in force.
+    let config = agent.dir.path().join("config.toml");
+    let kept = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, "[contract]\nmode = \"au hasard\"\n").unwrap();
+    let probe = Probe::new("POST", "/v1/config/reload", "/v1/config/reload").token(&agent);
+    record(&probe, probe.send(&agent).status().as_u16());
+    std::fs::write(&config, kept).unwrap();
+
+    // Every slot of the event stream taken: the next client is told to come back (503).
+    let stream = Probe::new("GET", "/v1/events", "/v1/events");
+    let mut held = Vec::new();
+    let refused = loop {
+        let answer = stream.send(&agent);
+        if answer.status() != 200 {
+            break answer.status().as_u16();
+        }
+        held.push(answer);
+        assert!(held.len() <= 64, "no limit on event streams");
+    };
+    record(&stream, refused);
+    drop(held);
+
+    // A second agent whose stores cannot be opened (their files are directories).
+    let pcscd = PrivatePcscd::start(1).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    write_config(
+        dir.path(),
+        &format!("[contract]\nmode = \"centralised\"\nej = \"{EJ}\"\n"),
+        port,
+        "",
+    );
+    for store in ["journal.sqlite", "checklist.sqlite"] {
+        std::fs::create_dir_all(dir.path().join("data/cpx-agent").join(store)).unwrap();
+    }
+    let broken = Agent::start_in(&pcscd, dir, port);
+    for probe in [
+        Probe::new("GET", "/v1/journal", "/v1/journal").token(&broken),
+        Probe::new("GET", "/v1/checklist", "/v1/checklist"),
+    ] {
+        record(&probe, probe.send(&broken).status().as_u16());
+    }
+
+    let unanswered: Vec<String> = listed
+        .difference(&answered)
+        .map(|(m, p, s)| format!("{m} {p} → {s}: listed, never answered"))
+        .collect();
+    println!(
+        "{} documented answers, {} answered by {} requests",
+        listed.len(),
+        answered.len(),
+        probes.len() + 4
+    );
+    assert!(
+        unanswered.is_empty() && undocumented.is_empty(),
+        "{}\n{}",
+        unanswered.join("\n"),
+        undocumented.join("\n")
+    );
+}
+
+/// Percent-escapes a path segment.
+fn url_escape(segment: &str) -> String {
+    segment
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

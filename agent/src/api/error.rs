@@ -23,6 +23,8 @@ pub enum ApiError {
     CrossSite,
     /// A request body on a route that takes none.
     BodyNotAccepted,
+    /// A JSON body over `MAX_BODY_BYTES`.
+    BodyTooLarge,
     /// `Authorization` was sent but does not carry the user's token.
     BadToken,
     ReaderNotFound(String),
@@ -43,7 +45,7 @@ pub enum ApiError {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
     /// Stable code: `foreign_host`, `malformed_host`, `duplicate_header`, `foreign_origin`,
-    /// `cross_site`, `body_not_accepted`, `bad_token`, `reader_not_found`, `not_found`,
+    /// `cross_site`, `body_not_accepted`, `body_too_large`, `bad_token`, `reader_not_found`, `not_found`,
     /// `too_many_streams`, `needs_token`, `token_required`, `bad_request`, `unavailable`.
     pub error: &'static str,
     /// French, for people.
@@ -83,6 +85,11 @@ impl ApiError {
                 "body_not_accepted",
                 texte::BODY_NOT_ACCEPTED.into(),
             ),
+            ApiError::BodyTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body_too_large",
+                texte::BODY_TOO_LARGE.into(),
+            ),
             ApiError::BadToken => (
                 StatusCode::UNAUTHORIZED,
                 "bad_token",
@@ -101,9 +108,7 @@ impl ApiError {
             ApiError::TokenRequired => (
                 StatusCode::UNAUTHORIZED,
                 "token_required",
-                "Cette adresse donne des données personnelles : envoyez le jeton de \
-                 l'utilisateur (Authorization: Bearer, voir `cpx-agent token`)."
-                    .into(),
+                texte::TOKEN_REQUIRED.into(),
             ),
             ApiError::TooManyStreams => (
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -113,9 +118,7 @@ impl ApiError {
             ApiError::NeedsToken => (
                 StatusCode::UNAUTHORIZED,
                 "needs_token",
-                "Changement refusé : il faut le jeton (`cpx-agent token`) ou une session de la \
-                 page ouverte par `cpx-agent open`."
-                    .into(),
+                texte::NEEDS_TOKEN.into(),
             ),
             ApiError::BadRequest(message) => {
                 (StatusCode::BAD_REQUEST, "bad_request", message.clone())

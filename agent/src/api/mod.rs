@@ -119,7 +119,8 @@ pub fn router(ctx: Arc<ApiContext>) -> Router {
         .route("/v1/events", get(sse::events))
         .merge(plain)
         .fallback(routes::not_found)
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(axum::middleware::map_response(json_refusal_of_size));
     // No configured origin: no CORS answer at all (foreign origins are refused by the guard,
     // the agent's own pages are same-origin).
     if !ctx.policy.allowed_origins.is_empty() {
@@ -127,6 +128,19 @@ pub fn router(ctx: Arc<ApiContext>) -> Router {
     }
     app.layer(security::GuardLayer { ctx: ctx.clone() })
         .with_state(ctx)
+}
+
+/// The body limit's own 413 (plain text) becomes the API's error body, like every refusal.
+async fn json_refusal_of_size(response: axum::response::Response) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if response.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE && !json {
+        return error::ApiError::BodyTooLarge.into_response();
+    }
+    response
 }
 
 #[cfg(test)]

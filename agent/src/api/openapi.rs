@@ -27,6 +27,53 @@ impl Modify for TokenScheme {
     }
 }
 
+/// The guard's refusals (see `security.rs`), answered before any route: listed on every
+/// operation, with the error body they carry.
+struct GuardAnswers;
+
+const GUARD_ANSWERS: [(&str, &str); 3] = [
+    (
+        "400",
+        "A Host, Origin, Sec-Fetch-Site or Authorization header twice, or a Host that is not ASCII",
+    ),
+    (
+        "403",
+        "Foreign Host, Origin or absolute-form authority; Sec-Fetch-Site cross-site or same-site from a page that is not a configured origin",
+    ),
+    (
+        "413",
+        "A request body on a route that takes none, or a JSON body over 16 KiB",
+    ),
+];
+
+impl Modify for GuardAnswers {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        for item in openapi.paths.paths.values_mut() {
+            for operation in [&mut item.get, &mut item.post].into_iter().flatten() {
+                for (status, description) in GUARD_ANSWERS {
+                    operation
+                        .responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| {
+                            ResponseBuilder::new()
+                                .description(description)
+                                .content(
+                                    "application/json",
+                                    ContentBuilder::new()
+                                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                                        .build(),
+                                )
+                                .build()
+                                .into()
+                        });
+                }
+            }
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "cpx-agent local API", description = "Readers, CPx cards and their verdict for this organisation's RPPS+ contract. Loopback only (127.0.0.1 and [::1]); foreign Host, Origin or absolute-form authority → 403; Sec-Fetch-Site cross-site or same-site (unless from a configured origin) → 403; a Host, Origin, Sec-Fetch-Site or Authorization header twice, or a Host that is not ASCII → 400; a request body → 413 (no route takes one)."),
@@ -50,7 +97,7 @@ impl Modify for TokenScheme {
         super::bench::diagnostics,
     ),
     components(schemas(super::sse::GapNotice, crate::model::events::EventKind)),
-    modifiers(&TokenScheme)
+    modifiers(&TokenScheme, &GuardAnswers)
 )]
 pub struct ApiDoc;
 

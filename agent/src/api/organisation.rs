@@ -106,7 +106,8 @@ fn shown(mut checklist: Checklist, authorised: bool) -> Response {
 #[utoipa::path(get, path = "/v1/checklist", tag = "checklist",
     security((), ("token" = [])),
     responses((status = 200, description = "The checklist", body = Checklist),
-              (status = 503, body = super::error::ErrorBody)))]
+              (status = 401, description = "A token that is not the user's", body = super::error::ErrorBody),
+              (status = 503, description = "The démarche's store cannot be opened", body = super::error::ErrorBody)))]
 pub async fn checklist(
     State(ctx): State<Arc<ApiContext>>,
     caller: Caller,

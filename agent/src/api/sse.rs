@@ -118,6 +118,7 @@ async fn next_live(mut live: Live) -> Option<(Result<Event, Infallible>, Live)> 
     params(("Last-Event-ID" = Option<u64>, Header, description = "Resume after this event id")),
     responses((status = 200, description = "text/event-stream: `snapshot` (StatusSnapshot), then events (Event), `gap` (GapNotice)",
                content_type = "text/event-stream", body = crate::model::events::Event),
+              (status = 401, description = "A token that is not the user's", body = super::error::ErrorBody),
               (status = 503, description = "Too many clients", body = super::error::ErrorBody)))]
 pub async fn events(
     State(ctx): State<Arc<ApiContext>>,

@@ -31,6 +31,12 @@ pub const CROSS_SITE: &str = "Requête venue d'un autre site refusée : seules l
     l'agent et les origines de [api] allowed_origins peuvent l'interroger depuis un navigateur.";
 pub const BODY_NOT_ACCEPTED: &str =
     "Cette adresse n'accepte pas de corps de requête : envoyez-la sans contenu.";
+pub const BODY_TOO_LARGE: &str =
+    "Corps de requête trop grand : 16 Kio au plus (un formulaire JSON).";
+pub const TOKEN_REQUIRED: &str = "Cette adresse donne des données personnelles : envoyez le jeton \
+     de l'utilisateur (Authorization: Bearer, voir `cpx-agent token`).";
+pub const NEEDS_TOKEN: &str = "Changement refusé : il faut le jeton (`cpx-agent token`) ou une \
+     session de la page ouverte par `cpx-agent open`.";
 pub const BAD_TOKEN: &str = "Jeton invalide : utilisez celui qu'affiche `cpx-agent token`.";
 pub fn reader_not_found(id: &str) -> String {
     format!("Aucun lecteur « {id} » : voir /v1/readers.")
