@@ -10,31 +10,15 @@ use std::time::{Duration, Instant};
 use cpx_agent::journal::{Journal, ListFilter, Sighting};
 use cpx_agent::model::status::CardView;
 use cpx_agent::model::verdict::{Status, Verdict};
-use cpx_card::{CardFamily, CardKind, CardReport};
+use cpx_card::fixtures::ReportBuilder;
 
 const ROLE: &str = "CPX_JOURNAL_CRASH_WRITER";
 
 fn card(n: u64) -> CardView {
     CardView::new(
-        CardReport {
-            atr: "3B AC".into(),
-            family: CardFamily::Cps3,
-            serial: Some(format!("5A0A8025000001{n:010}")),
-            kind: CardKind::CdeCpe,
-            holder: None,
-            structure: None,
-            card_number: Some(format!("{n:010}")),
-            card_issuer: Some("8025000001".into()),
-            not_before: None,
-            not_after: None,
-            pin_tries_left: Some(3),
-            pin_state: None,
-            trust: None,
-            certificates: Vec::new(),
-            disagreements: Vec::new(),
-            apdu_count: 22,
-            recognition_hint: Default::default(),
-        },
+        ReportBuilder::bare()
+            .card_number(&format!("{n:010}"))
+            .build(),
         Verdict {
             status: Status::Ready,
             findings: Vec::new(),

@@ -10,6 +10,8 @@ pub mod cert;
 mod english;
 pub mod error;
 pub mod finess;
+#[cfg(any(test, feature = "scripted"))]
+pub mod fixtures;
 pub mod pcsc_reader;
 pub mod pkcs15;
 pub mod read;

@@ -1,13 +1,14 @@
 //! The API against its own description (`GET /v1/openapi.json`), on the real agent with
 //! emulated cards in a private pcscd (a CDE on the contract's EJ, a CPE elsewhere, a CPS, and a
 //! card whose truncated answer is a `read_error`): Schemathesis (PyPI), driven by the document,
-//! every operation but the endless event stream, without and with the token. Checks (the
-//! issue's): no 5xx (`not_a_server_error`), every answer's status documented
-//! (`status_code_conformance`), its body valid against its schema
-//! (`response_schema_conformance`), its content type and documented headers
-//! (`content_type_conformance`, `response_headers_conformance`). `CPX_SCHEMATHESIS_CHECKS`
-//! replaces that list (`all` adds the request-schema checks: `positive_data_acceptance`
-//! still finds request schemas looser than the validation, see tests/README.md).
+//! every operation but the endless event stream, without and with the token. Checks: all of
+//! Schemathesis's (no 5xx, every answer's status documented, its body valid against its schema,
+//! its content type and documented headers, schema-invalid requests refused, methods not
+//! allowed answered 405, authentication not ignored…) but `positive_data_acceptance` (see
+//! below). `CPX_SCHEMATHESIS_CHECKS` and `CPX_SCHEMATHESIS_EXCLUDE` replace the lists.
+//!
+//! A plain test beside it (`every_documented_status_is_answered_and_every_answer_documented`)
+//! holds the document to what the agent answers, status by status.
 //!
 //! Ignored by `cargo test`: it needs Schemathesis, which `tests/run` installs in a venv and
 //! passes as `CPX_SCHEMATHESIS`. `CPX_SCHEMATHESIS_EXAMPLES` (default 30) and
@@ -81,11 +82,12 @@ fn schemathesis_finds_nothing() {
     let st = schemathesis();
     let examples = std::env::var("CPX_SCHEMATHESIS_EXAMPLES").unwrap_or_else(|_| "30".into());
     let seconds = std::env::var("CPX_SCHEMATHESIS_SECONDS").ok();
-    let checks = std::env::var("CPX_SCHEMATHESIS_CHECKS").unwrap_or_else(|_| {
-        "not_a_server_error,status_code_conformance,response_schema_conformance,\
-         content_type_conformance,response_headers_conformance"
-            .into()
-    });
+    // Every check but `positive_data_acceptance`: it expects any request valid per the schema
+    // to be accepted, and three rules cannot be written in JSON Schema (a FINESS number's Luhn
+    // key, a tick's EG that must be one of the contract's, a date not in the future).
+    let checks = std::env::var("CPX_SCHEMATHESIS_CHECKS").unwrap_or_else(|_| "all".into());
+    let excluded = std::env::var("CPX_SCHEMATHESIS_EXCLUDE")
+        .unwrap_or_else(|_| "positive_data_acceptance".into());
     let reports = tempfile::tempdir().unwrap();
     let schema = agent.url("/v1/openapi.json");
     let bearer = format!("Authorization: Bearer {}", agent.token);
@@ -99,9 +101,12 @@ fn schemathesis_finds_nothing() {
         cmd.arg("run")
             .arg(&schema)
             .args(["--checks", &checks])
+            .args(["--exclude-checks", &excluded])
             .args(["--max-examples", &examples])
             .args(["--seed", "1"])
-            .args(["--workers", "2"])
+            // One worker: with two, Python 3.11's `ast` (Hypothesis describing its lambdas in
+            // threads) fails now and then ("AST constructor recursion depth mismatch").
+            .args(["--workers", "1"])
             .args(["--request-timeout", "10"])
             // The event stream never ends: the other test calls it.
             .args(["--exclude-path", "/v1/events"])
@@ -286,11 +291,16 @@ fn every_documented_status_is_answered_and_every_answer_documented() {
         probes.push(
             Probe::new(method, template, &path).header("authorization", "Bearer pas-le-jeton"),
         );
-        probes.push(Probe::new(method, template, &path).body(if takes_json {
-            vec![b' '; 64 * 1024]
-        } else {
-            b"x".to_vec()
-        }));
+        // Refused before it is read: the connection is not one to use again.
+        probes.push(
+            Probe::new(method, template, &path)
+                .header("connection", "close")
+                .body(if takes_json {
+                    vec![b' '; 64 * 1024]
+                } else {
+                    b"x".to_vec()
+                }),
+        );
     }
 
     // What each operation is for, and its own refusals.
@@ -318,7 +328,7 @@ fn every_documented_status_is_answered_and_every_answer_documented() {
             .json(contract.clone()),
         Probe::new("POST", "/v1/config", "/v1/config")
             .token(&agent)
-            .json(json!({"mode": "centralisé", "ej": EJ})),
+            .json(json!({"mode": "au hasard", "ej": EJ})),
         Probe::new("POST", "/v1/config", "/v1/config").json(contract),
         Probe::new("POST", "/v1/config/reload", "/v1/config/reload").token(&agent),
         Probe::new("POST", "/v1/config/reload", "/v1/config/reload"),

@@ -74,6 +74,61 @@ impl Modify for GuardAnswers {
     }
 }
 
+/// Closed vocabularies of the requests, from the code's own lists: the steps one may tick
+/// (`POST /v1/checklist/{id}`), the contract modes and their accepted spellings
+/// (`POST /v1/config`).
+struct RequestVocabulary;
+
+/// What `ContractMode::parse` accepts (lower case).
+const MODE_SPELLINGS: [&str; 6] = [
+    "centralised",
+    "decentralised",
+    "centralized",
+    "decentralized",
+    "centralisé",
+    "décentralisé",
+];
+
+impl Modify for RequestVocabulary {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use crate::model::checklist::StepId;
+        use crate::model::contract::ContractMode;
+        use utoipa::openapi::{RefOr, Schema};
+        let steps: Vec<serde_json::Value> = StepId::ALL
+            .into_iter()
+            .filter(|s| s.tickable())
+            .map(|s| s.as_str().into())
+            .collect();
+        let tick = openapi
+            .paths
+            .paths
+            .get_mut("/v1/checklist/{id}")
+            .and_then(|p| p.post.as_mut());
+        for parameter in tick
+            .into_iter()
+            .flat_map(|op| op.parameters.iter_mut().flatten())
+        {
+            if let (true, Some(RefOr::T(Schema::Object(o)))) =
+                (parameter.name == "id", parameter.schema.as_mut())
+            {
+                o.enum_values = Some(steps.clone());
+            }
+        }
+        debug_assert!(MODE_SPELLINGS
+            .iter()
+            .all(|m| ContractMode::parse(m).is_some()));
+        let setup = openapi
+            .components
+            .as_mut()
+            .and_then(|c| c.schemas.get_mut("SetupRequest"));
+        if let Some(RefOr::T(Schema::Object(request))) = setup {
+            if let Some(RefOr::T(Schema::Object(mode))) = request.properties.get_mut("mode") {
+                mode.enum_values = Some(MODE_SPELLINGS.iter().map(|m| (*m).into()).collect());
+            }
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "cpx-agent local API", description = "Readers, CPx cards and their verdict for this organisation's RPPS+ contract. Loopback only (127.0.0.1 and [::1]); foreign Host, Origin or absolute-form authority → 403; Sec-Fetch-Site cross-site or same-site (unless from a configured origin) → 403; a Host, Origin, Sec-Fetch-Site or Authorization header twice, or a Host that is not ASCII → 400; a request body → 413 (no route takes one)."),
@@ -97,7 +152,7 @@ impl Modify for GuardAnswers {
         super::bench::diagnostics,
     ),
     components(schemas(super::sse::GapNotice, crate::model::events::EventKind)),
-    modifiers(&TokenScheme, &GuardAnswers)
+    modifiers(&TokenScheme, &GuardAnswers, &RequestVocabulary)
 )]
 pub struct ApiDoc;
 

@@ -1,8 +1,7 @@
 //! Unit tests of the report: what a caller without the token gets, and the page.
 
-use cpx_card::{
-    CardFamily, CardKind, CardReport, Holder, PersonIdType, Structure, StructureIdType, Trust,
-};
+use cpx_card::fixtures::ReportBuilder;
+use cpx_card::{Holder, PersonIdType, Trust};
 use serde_json::json;
 use time::macros::datetime;
 
@@ -13,38 +12,20 @@ use crate::model::verdict::{Status, Verdict};
 fn card() -> CardView {
     CardView {
         card_id: None,
-        report: CardReport {
-            atr: "3B AC".into(),
-            family: CardFamily::Cps3,
-            serial: Some("5A0A80250000012600301752".into()),
-            kind: CardKind::CdeCpe,
-            holder: Some(Holder {
+        report: ReportBuilder::establishment("750712184")
+            .card_number("2600301752")
+            .holder(Some(Holder {
                 id: "3750712184/CDET0001".into(),
                 id_type: PersonIdType::Finess,
                 surname: Some("DIRECTEUR-TEST".into()),
                 given_name: Some("PAUL".into()),
                 title: None,
                 profession_code: None,
-            }),
-            structure: Some(Structure {
-                id: "1750712184".into(),
-                id_type: StructureIdType::Finess,
-                number: "750712184".into(),
-                name: Some("HOPITAL DE TEST".into()),
-                departement: None,
-            }),
-            card_number: Some("2600301752".into()),
-            card_issuer: Some("8025000001".into()),
-            not_before: None,
-            not_after: Some(datetime!(2028-01-31 12:00 UTC)),
-            pin_tries_left: Some(3),
-            pin_state: None,
-            trust: Some(Trust::Test),
-            certificates: Vec::new(),
-            disagreements: Vec::new(),
-            apdu_count: 22,
-            recognition_hint: Default::default(),
-        },
+            }))
+            .structure_name(Some("HOPITAL DE TEST"))
+            .validity(None, Some(datetime!(2028-01-31 12:00 UTC)))
+            .trust(Some(Trust::Test))
+            .build(),
         verdict: Verdict {
             status: Status::Ready,
             findings: Vec::new(),

@@ -2,9 +2,8 @@
 
 use std::time::Duration;
 
-use cpx_card::{
-    CardFamily, CardKind, CardReport, Holder, PersonIdType, Structure, StructureIdType, Trust,
-};
+use cpx_card::fixtures::ReportBuilder;
+use cpx_card::{CardFamily, CardKind, Trust};
 use time::macros::datetime;
 
 use super::writer::WriterConfig;
@@ -15,38 +14,11 @@ use crate::model::verdict::{Finding, Severity, Status, Verdict};
 fn cpe(number: &str, finess: &str) -> CardView {
     CardView {
         card_id: None,
-        report: CardReport {
-            atr: "3B AC".into(),
-            family: CardFamily::Cps3,
-            serial: Some(format!("5A0A8025000001{number}")),
-            kind: CardKind::CdeCpe,
-            holder: Some(Holder {
-                id: format!("3{finess}/CPET0002"),
-                id_type: PersonIdType::Finess,
-                surname: Some("DUPONT".into()),
-                given_name: Some("ANNE".into()),
-                title: None,
-                profession_code: None,
-            }),
-            structure: Some(Structure {
-                id: format!("1{finess}"),
-                id_type: StructureIdType::Finess,
-                number: finess.into(),
-                name: Some("HOPITAL".into()),
-                departement: None,
-            }),
-            card_number: Some(number.to_string()),
-            card_issuer: Some("8025000001".into()),
-            not_before: None,
-            not_after: Some(datetime!(2028-01-31 12:00 UTC)),
-            pin_tries_left: Some(3),
-            pin_state: None,
-            trust: Some(Trust::Test),
-            certificates: Vec::new(),
-            disagreements: Vec::new(),
-            apdu_count: 22,
-            recognition_hint: Default::default(),
-        },
+        report: ReportBuilder::establishment(finess)
+            .card_number(number)
+            .validity(None, Some(datetime!(2028-01-31 12:00 UTC)))
+            .trust(Some(Trust::Test))
+            .build(),
         verdict: Verdict {
             status: Status::NotReady,
             findings: vec![Finding::new(

@@ -1,8 +1,9 @@
 //! Unit tests of the judge: one per code, the status rule, and the contract matrix.
 
+use cpx_card::fixtures::ReportBuilder;
 use cpx_card::{
     CardFamily, CardKind, CardReport, CertReport, Disagreement, Holder, Issuer, PersonIdType,
-    PinState, Structure, StructureIdType, Trust, TrustDetail, Usage,
+    PinState, StructureIdType, Trust, TrustDetail, Usage,
 };
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
@@ -47,41 +48,24 @@ fn cert(usage: Usage, trust: Trust) -> CertReport {
 
 /// A healthy production CPE on FINESS `finess`, 3 PIN tries, valid ~2 years.
 fn cpe_on(finess: &str) -> CardReport {
-    CardReport {
-        atr: "3B AC 00 40 2A 00 12 25 00 64 80 00 03 10 00 90 00".into(),
-        family: CardFamily::Cps3,
-        serial: Some("0102030405".into()),
-        kind: CardKind::CdeCpe,
-        holder: Some(Holder {
-            id: format!("3{finess}/CPET0002"),
-            id_type: PersonIdType::Finess,
-            surname: Some("DUPONT".into()),
-            given_name: Some("ANNE".into()),
-            title: None,
-            profession_code: None,
-        }),
-        structure: Some(Structure {
-            id: format!("1{finess}"),
-            id_type: StructureIdType::Finess,
-            number: finess.into(),
-            name: Some("HOPITAL".into()),
-            departement: Some("Paris (75)".into()),
-        }),
-        card_number: Some("0000000001".into()),
-        card_issuer: Some("8025000001".into()),
-        not_before: Some(NOW - Duration::days(365)),
-        not_after: Some(NOW + Duration::days(700)),
-        pin_tries_left: Some(3),
-        pin_state: Some(PinState::TriesLeft),
-        trust: Some(Trust::Production),
-        certificates: vec![
+    let mut report = ReportBuilder::establishment(finess)
+        .atr("3B AC 00 40 2A 00 12 25 00 64 80 00 03 10 00 90 00")
+        .serial("0102030405")
+        .departement("Paris (75)")
+        .validity(
+            Some(NOW - Duration::days(365)),
+            Some(NOW + Duration::days(700)),
+        )
+        .pin(Some(3), Some(PinState::TriesLeft))
+        .trust(Some(Trust::Production))
+        .certificates(vec![
             cert(Usage::Authentication, Trust::Production),
             cert(Usage::Signature, Trust::Production),
-        ],
-        disagreements: vec![],
-        apdu_count: 12,
-        recognition_hint: Default::default(),
-    }
+        ])
+        .apdu_count(12)
+        .build();
+    report.card_number = Some("0000000001".into());
+    report
 }
 
 fn cps() -> CardReport {

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SetupRequest {
-    /// `centralised` or `decentralised`.
+    /// `centralised` or `decentralised` (also `centralized`, `centralisé`…).
     pub mode: String,
     pub ej: String,
     #[serde(default)]
@@ -57,6 +57,8 @@ pub struct SetupAnswer {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EligibilityRequest {
+    /// The person's profession, as they name it (not blank).
+    #[schema(min_length = 1)]
     pub profession: String,
     /// Needs access to medical data.
     pub medical_data: bool,

@@ -3,9 +3,7 @@ use crate::checklist::store::ticks_of;
 use crate::model::checklist::{HistoryEntry, StepId, StepState};
 use crate::model::status::{CardView, ReaderView, ServiceState};
 use crate::model::verdict::Verdict;
-use cpx_card::{
-    CardFamily, CardKind, CardReport, Holder, PersonIdType, Structure, StructureIdType,
-};
+use cpx_card::fixtures::ReportBuilder;
 use time::macros::datetime;
 
 const NOW: OffsetDateTime = datetime!(2026-12-03 10:00 UTC);
@@ -60,38 +58,14 @@ fn tick(step: &str, eg: Option<&str>, action: &str, at: &str) -> HistoryEntry {
 }
 
 fn live_card(finess: &str, title: &str, status: Status, findings: Vec<Finding>) -> ReaderView {
-    let report = CardReport {
-        atr: String::new(),
-        family: CardFamily::Cps3,
-        serial: Some("01".into()),
-        kind: CardKind::CdeCpe,
-        holder: Some(Holder {
-            id: format!("3{finess}/X"),
-            id_type: PersonIdType::Finess,
-            surname: None,
-            given_name: None,
-            title: Some(title.into()),
-            profession_code: None,
-        }),
-        structure: Some(Structure {
-            id: format!("1{finess}"),
-            id_type: StructureIdType::Finess,
-            number: finess.into(),
-            name: None,
-            departement: None,
-        }),
-        card_number: None,
-        card_issuer: None,
-        not_before: None,
-        not_after: None,
-        pin_tries_left: Some(3),
-        pin_state: None,
-        trust: None,
-        certificates: Vec::new(),
-        disagreements: Vec::new(),
-        apdu_count: 0,
-        recognition_hint: Default::default(),
-    };
+    let report = ReportBuilder::establishment(finess)
+        .atr("")
+        .serial("01")
+        .holder_name(None, None)
+        .title(title)
+        .structure_name(None)
+        .apdu_count(0)
+        .build();
     ReaderView {
         id: "lecteur".into(),
         name: "Lecteur 1".into(),
