@@ -8,9 +8,10 @@
 use crate::pcscd::PrivatePcscd;
 use crate::pki::TestPki;
 use serde_json::Value;
-use std::io;
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Name of the agent binary.
@@ -69,6 +70,109 @@ impl AgentConfig {
     pub fn dir(&self) -> &Path {
         self.dir.path()
     }
+}
+
+/// A free port on 127.0.0.1 (free when asked: another process may take it before the agent).
+pub fn free_port() -> io::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Writes `dir/config.toml` for `cpx-agent run`: `contract` (TOML lines, may be empty), the
+/// test PKI trusted (`dir/test-ca.pem`, cards of the test PKI accepted), the API on
+/// `127.0.0.1:port`, and `api_extra` lines for `[api]`. Returns its path.
+pub fn write_run_config(
+    dir: &Path,
+    contract: &str,
+    port: u16,
+    api_extra: &str,
+) -> io::Result<PathBuf> {
+    let ca = dir.join("test-ca.pem");
+    std::fs::write(&ca, TestPki::get().ca_bundle_pem())?;
+    let config = dir.join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "{contract}\n[checks]\naccept_test_cards = true\nextra_trust_anchors = [\"{}\"]\n\
+             [api]\nlisten = \"127.0.0.1:{port}\"\n{api_extra}\n",
+            ca.display()
+        ),
+    )?;
+    Ok(config)
+}
+
+/// Starts `BIN run --config CONFIG` on `pcscd` with everything of its own in `dir`, never the
+/// user's: the token file `dir/token`, the runtime directory `dir/run` (its port file), the
+/// configuration home `dir`, the data `dir/data` (FINESS directory, journal, démarche), its
+/// log (stderr) in `dir/agent.log`; `CPX_LOG=log_level`, then `env`.
+pub fn spawn_run(
+    bin: &Path,
+    pcscd: &PrivatePcscd,
+    dir: &Path,
+    config: &Path,
+    log_level: &str,
+    env: &[(&str, &str)],
+) -> io::Result<Child> {
+    let log = std::fs::File::create(dir.join("agent.log"))?;
+    let (key, socket) = pcscd.env();
+    let runtime = dir.join("run");
+    std::fs::create_dir_all(&runtime)?;
+    Command::new(bin)
+        .args(["run", "--config"])
+        .arg(config)
+        .env(key, socket)
+        .env("CPX_AGENT_TOKEN_FILE", dir.join("token"))
+        .env("XDG_RUNTIME_DIR", &runtime)
+        .env("CPX_LOG", log_level)
+        .env("XDG_CONFIG_HOME", dir)
+        .env("XDG_DATA_HOME", dir.join("data"))
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+}
+
+/// Whether `GET /healthz` at `addr` answers 200.
+fn healthy(addr: SocketAddr) -> bool {
+    let Ok(mut stream) = TcpStream::connect_timeout(&addr, Duration::from_secs(1)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    let request = format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    let mut answer = Vec::new();
+    stream.write_all(request.as_bytes()).is_ok()
+        && stream.read_to_end(&mut answer).is_ok()
+        && answer.starts_with(b"HTTP/1.1 200")
+}
+
+/// Waits until the agent started by `spawn_run` in `dir` answers `/healthz` at `addr`, then
+/// returns its token (`dir/token`). An error (with its log) if it exits or `timeout` passes.
+pub fn wait_ready(
+    child: &mut Child,
+    addr: SocketAddr,
+    dir: &Path,
+    timeout: Duration,
+) -> io::Result<String> {
+    let log = || std::fs::read_to_string(dir.join("agent.log")).unwrap_or_default();
+    let deadline = Instant::now() + timeout;
+    while !healthy(addr) {
+        if let Some(status) = child.try_wait()? {
+            return Err(io::Error::other(format!(
+                "the agent exited {status}: {}",
+                log()
+            )));
+        }
+        if Instant::now() > deadline {
+            return Err(io::Error::other(format!(
+                "the agent did not start: {}",
+                log()
+            )));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Ok(std::fs::read_to_string(dir.join("token"))?
+        .trim()
+        .to_owned())
 }
 
 /// One `cpx-agent status --json` run.

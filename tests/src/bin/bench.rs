@@ -13,7 +13,7 @@
 
 use std::ffi::CString;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -22,9 +22,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
-use cpx_testkit::agent::reader_id;
+use cpx_testkit::agent::{self, reader_id};
 use cpx_testkit::card::{CpxCard, CpxCardSpec};
-use cpx_testkit::pki::{CardCertsBuilder, TestPki};
+use cpx_testkit::pki::CardCertsBuilder;
 use cpx_testkit::{CardKind, InsertOptions, InsertedCard, PrivatePcscd};
 use serde_json::Value;
 
@@ -173,11 +173,14 @@ fn main() -> Result<()> {
     let after = ProcStats::of(agent.pid())?;
     let cpu = after.cpu_seconds - before.cpu_seconds;
     let per_minute = 60.0 / args.idle_seconds as f64;
+    // Summed over the threads alive at each sample: a thread that ended between them takes
+    // its count along, so the difference may be negative (then read as 0).
+    let switches = after.switches.saturating_sub(before.switches);
     println!(
         "CPU: {cpu:.3} s ({:.3} s per minute); wake-ups (context switches, all threads): {} ({:.1} per minute); threads: {}",
         cpu * per_minute,
-        after.switches - before.switches,
-        (after.switches - before.switches) as f64 * per_minute,
+        switches,
+        switches as f64 * per_minute,
         after.threads
     );
     println!(
@@ -283,10 +286,6 @@ fn card(kind: CardKind, finess: Option<&str>) -> CpxCard {
     CpxCard::new(CpxCardSpec::new(builder.build()))
 }
 
-fn free_port() -> Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
 fn micros(d: Duration) -> String {
     format!("{} µs", d.as_micros())
 }
@@ -314,43 +313,18 @@ struct Agent {
 impl Agent {
     fn start(bin: &Path, pcscd: &PrivatePcscd) -> Result<Agent> {
         let dir = tempfile::tempdir()?;
-        let ca = dir.path().join("test-ca.pem");
-        std::fs::write(&ca, TestPki::get().ca_bundle_pem())?;
-        let port = free_port()?;
-        let config = dir.path().join("config.toml");
-        std::fs::write(
-            &config,
-            format!(
-                "[contract]\nmode = \"centralised\"\nej = \"{EJ}\"\n[checks]\naccept_test_cards = true\n\
-                 extra_trust_anchors = [\"{}\"]\n[api]\nlisten = \"127.0.0.1:{port}\"\n",
-                ca.display()
-            ),
-        )?;
-        let (key, socket) = pcscd.env();
-        let child = Command::new(bin)
-            .args(["run", "--config"])
-            .arg(&config)
-            .env(key, socket)
-            .env("CPX_AGENT_TOKEN_FILE", dir.path().join("token"))
-            .env("CPX_LOG", "warn")
-            // No FINESS directory of the user's: the same verdicts and work on every machine.
-            .env("XDG_DATA_HOME", dir.path().join("data"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .spawn()?;
-        let agent = Agent {
+        let port = agent::free_port()?;
+        let contract = format!("[contract]\nmode = \"centralised\"\nej = \"{EJ}\"\n");
+        let config = agent::write_run_config(dir.path(), &contract, port, "")?;
+        let mut child = agent::spawn_run(bin, pcscd, dir.path(), &config, "warn", &[])
+            .with_context(|| format!("starting {}", bin.display()))?;
+        let addr: SocketAddr = format!("127.0.0.1:{port}").parse()?;
+        agent::wait_ready(&mut child, addr, dir.path(), WAIT)?;
+        Ok(Agent {
             child,
-            addr: format!("127.0.0.1:{port}").parse()?,
+            addr,
             _dir: dir,
-        };
-        let deadline = Instant::now() + WAIT;
-        while agent.get("/healthz").is_err() {
-            if Instant::now() > deadline {
-                bail!("the agent did not start");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Ok(agent)
+        })
     }
 
     fn pid(&self) -> u32 {

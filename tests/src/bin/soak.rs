@@ -22,19 +22,19 @@
 //! Exit status: 0 every invariant held, 1 one failed (listed), 2 the run could not start.
 
 use std::collections::{BTreeMap, HashMap};
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
-use cpx_testkit::agent::reader_id;
+use cpx_testkit::agent::{self, reader_id};
 use cpx_testkit::card::{CpxCard, CpxCardSpec, Generation, PlainIsoCard, SmartCard};
 use cpx_testkit::http_client::{Http, SseStream};
-use cpx_testkit::pki::{CardCerts, CardCertsBuilder, TestPki};
+use cpx_testkit::pki::{CardCerts, CardCertsBuilder};
 use cpx_testkit::{CardKind, CardLog, Faults, InsertOptions, InsertedCard, PrivatePcscd};
 use serde_json::Value;
 
@@ -291,66 +291,22 @@ struct Agent {
     dir: tempfile::TempDir,
 }
 
-fn free_port() -> Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
 impl Agent {
     fn start(bin: &Path, pcscd: &PrivatePcscd) -> Result<Agent> {
         let dir = tempfile::Builder::new().prefix("cpx-soak-").tempdir()?;
-        let ca = dir.path().join("test-ca.pem");
-        std::fs::write(&ca, TestPki::get().ca_bundle_pem())?;
-        let port = free_port()?;
-        let config = dir.path().join("config.toml");
-        std::fs::write(
-            &config,
-            format!(
-                "[contract]\nmode = \"centralised\"\nej = \"{EJ}\"\n[checks]\naccept_test_cards = true\n\
-                 extra_trust_anchors = [\"{}\"]\n[api]\nlisten = \"127.0.0.1:{port}\"\n",
-                ca.display()
-            ),
-        )?;
-        let log = std::fs::File::create(dir.path().join("agent.log"))?;
-        let (key, socket) = pcscd.env();
-        let child = Command::new(bin)
-            .args(["run", "--config"])
-            .arg(&config)
-            .env(key, socket)
-            .env("CPX_AGENT_TOKEN_FILE", dir.path().join("token"))
-            .env("CPX_LOG", "warn")
-            .env("XDG_DATA_HOME", dir.path().join("data"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
+        let port = agent::free_port()?;
+        let contract = format!("[contract]\nmode = \"centralised\"\nej = \"{EJ}\"\n");
+        let config = agent::write_run_config(dir.path(), &contract, port, "")?;
+        let mut child = agent::spawn_run(bin, pcscd, dir.path(), &config, "warn", &[])
             .with_context(|| format!("starting {}", bin.display()))?;
         let addr: SocketAddr = format!("127.0.0.1:{port}").parse()?;
-        let mut agent = Agent {
+        let token = agent::wait_ready(&mut child, addr, dir.path(), WAIT)?;
+        Ok(Agent {
             child,
             addr,
-            token: String::new(),
+            token,
             dir,
-        };
-        let deadline = Instant::now() + WAIT;
-        loop {
-            if let Some(status) = agent.child.try_wait()? {
-                bail!("the agent exited {status}: {}", agent.log());
-            }
-            let up = Http::connect(addr, Duration::from_secs(1))
-                .and_then(|mut h| h.get("/healthz", &[]))
-                .is_ok_and(|a| a.status == 200);
-            if up {
-                break;
-            }
-            if Instant::now() > deadline {
-                bail!("the agent did not start: {}", agent.log());
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        agent.token = std::fs::read_to_string(agent.dir.path().join("token"))?
-            .trim()
-            .to_owned();
-        Ok(agent)
+        })
     }
 
     fn log(&self) -> String {

@@ -3,14 +3,14 @@
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, ExitStatus};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use cpx_testkit::card::{CpxCard, CpxCardSpec};
-use cpx_testkit::pki::{CardCertsBuilder, TestPki};
+use cpx_testkit::pki::CardCertsBuilder;
 use cpx_testkit::{CardKind, PrivatePcscd};
 use serde_json::Value;
 
@@ -27,11 +27,7 @@ pub fn agent_binary() -> PathBuf {
 }
 
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    cpx_testkit::agent::free_port().unwrap()
 }
 
 /// An establishment card on `finess`, or a CPS.
@@ -107,25 +103,9 @@ impl Agent {
             dir,
             http,
         };
-        let deadline = Instant::now() + WAIT;
-        loop {
-            if let Some(status) = agent.child.try_wait().unwrap() {
-                panic!("agent exited {status}: {}", agent.stderr());
-            }
-            if agent.http.get(agent.url("/healthz")).send().is_ok() {
-                break;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "agent not up: {}",
-                agent.stderr()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        agent.token = std::fs::read_to_string(agent.dir.path().join("token"))
-            .unwrap()
-            .trim()
-            .to_owned();
+        agent.token =
+            cpx_testkit::agent::wait_ready(&mut agent.child, addr, agent.dir.path(), WAIT)
+                .unwrap_or_else(|e| panic!("{e}"));
         agent
     }
 
@@ -236,19 +216,7 @@ impl Drop for Agent {
 /// Writes `dir/config.toml`: `contract` (TOML lines, may be empty), the test PKI trusted, the
 /// API on `port`, and `api_extra` lines for `[api]`. Returns its path.
 pub fn write_config(dir: &Path, contract: &str, port: u16, api_extra: &str) -> PathBuf {
-    let ca = dir.join("test-ca.pem");
-    std::fs::write(&ca, TestPki::get().ca_bundle_pem()).unwrap();
-    let config = dir.join("config.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "{contract}\n[checks]\naccept_test_cards = true\nextra_trust_anchors = [\"{}\"]\n\
-             [api]\nlisten = \"127.0.0.1:{port}\"\n{api_extra}\n",
-            ca.display()
-        ),
-    )
-    .unwrap();
-    config
+    cpx_testkit::agent::write_run_config(dir, contract, port, api_extra).unwrap()
 }
 
 pub fn spawn_agent(pcscd: &PrivatePcscd, dir: &Path, config: &Path) -> Child {
@@ -261,26 +229,7 @@ pub fn spawn_agent_env(
     config: &Path,
     env: &[(&str, &str)],
 ) -> Child {
-    let log = std::fs::File::create(dir.join("agent.log")).unwrap();
-    let (key, socket) = pcscd.env();
-    // The agent's port file goes to its own runtime directory, never the real user's.
-    let runtime = dir.join("run");
-    std::fs::create_dir_all(&runtime).unwrap();
-    Command::new(agent_binary())
-        .args(["run", "--config"])
-        .arg(config)
-        .env(key, socket)
-        .env("CPX_AGENT_TOKEN_FILE", dir.join("token"))
-        .env("XDG_RUNTIME_DIR", &runtime)
-        .env("CPX_LOG", "info")
-        .env("XDG_CONFIG_HOME", dir)
-        // No user FINESS directory leaks into the verdicts either.
-        .env("XDG_DATA_HOME", dir.join("data"))
-        .envs(env.iter().copied())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
+    cpx_testkit::agent::spawn_run(&agent_binary(), pcscd, dir, config, "info", env)
         .expect("start cpx-agent")
 }
 
