@@ -1351,6 +1351,22 @@ fn run(args: Args) -> Result<bool> {
             "agent fds: start {}, after warm-up {}, end {}, max {}; threads max {max_threads}",
             f.fds, w.fds, e.fds, max_fds
         );
+        // The curve, to tell a plateau from a slow climb: RSS at each tenth of the run.
+        let total = cycles.len().max(1);
+        let tenths: Vec<String> = (1..=10)
+            .filter_map(|k| {
+                let at = total * k / 10;
+                samples
+                    .iter()
+                    .rev()
+                    .find(|s| s.cycles <= at)
+                    .map(|s| format!("{} {}", s.cycles, mib(s.rss_kib)))
+            })
+            .collect();
+        println!(
+            "agent RSS by tenth of the run (cycles RSS): {}",
+            tenths.join(", ")
+        );
     }
     println!("card logs: {host_resets} resets by the agent, {verifies} VERIFY with data");
     println!("agent stop on SIGTERM: exit {exit:?}");
