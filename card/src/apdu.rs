@@ -186,6 +186,10 @@ const MAX_GET_RESPONSE: usize = 32;
 
 /// Sends a command over a transport and follows `61xx` (GET RESPONSE) and `6Cxx` (resend with
 /// Le=xx), counting every APDU sent in `count`. `62 82` is returned as is (data valid).
+///
+/// `6Cxx` is followed only for a command that expects data back (it has an Le) and is not a
+/// VERIFY: resending a header-only VERIFY with a fifth byte would read, on a T=0 card, as a
+/// VERIFY announcing that many bytes of PIN (found by the `card_read` fuzz target).
 pub fn exchange(
     t: &mut dyn CardTransport,
     cmd: &Command,
@@ -193,7 +197,7 @@ pub fn exchange(
 ) -> Result<Response, TransportError> {
     *count += 1;
     let mut resp = Response::parse(&t.transmit(&cmd.to_bytes())?)?;
-    if resp.sw.sw1() == 0x6C {
+    if resp.sw.sw1() == 0x6C && cmd.le.is_some() && cmd.ins != INS_VERIFY {
         let mut again = cmd.clone();
         again.le = Some(resp.sw.sw2());
         *count += 1;

@@ -81,8 +81,13 @@ fn every_seed_and_regression_passes_every_harness_it_belongs_to() {
 #[test]
 fn the_card_read_seeds_are_whole_reads() {
     // The generated transcripts replay a full read (and the recognition after it): a seed that
-    // stopped early would fuzz only the first APDUs.
-    for f in inputs("card_read") {
+    // stopped early would fuzz only the first APDUs. (The crashes kept as regressions are
+    // whatever libFuzzer found, not whole reads.)
+    let seeds = inputs("card_read");
+    for f in seeds
+        .iter()
+        .filter(|f| !f.components().any(|c| c.as_os_str() == "regressions"))
+    {
         let data = std::fs::read(&f).unwrap();
         let answers = cpx_fuzz::split_answers(&data[1..]);
         assert!(

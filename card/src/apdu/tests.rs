@@ -67,6 +67,29 @@ fn exchange_follows_61xx_and_6cxx() {
 }
 
 #[test]
+fn a_verify_answered_6cxx_is_never_sent_again() {
+    // A card asking « resend with Le = 0x90 »: a fifth byte on VERIFY would announce PIN data.
+    let mut t = ScriptedTransport::new();
+    t.expect("00 20 00 01", "6C 90");
+    let mut n = 0;
+    let r = exchange(&mut t, &Command::verify_status(1), &mut n).unwrap();
+    assert_eq!(r.sw.sw1(), 0x6C);
+    assert_eq!(n, 1);
+    t.finish();
+}
+
+#[test]
+fn a_command_without_le_answered_6cxx_is_not_sent_again() {
+    let mut t = ScriptedTransport::new();
+    t.expect("00 A4 02 0C 02 2F 00", "6C 10");
+    let mut n = 0;
+    let r = exchange(&mut t, &Command::select_fid(0x2F00), &mut n).unwrap();
+    assert_eq!(r.sw.sw1(), 0x6C);
+    assert_eq!(n, 1);
+    t.finish();
+}
+
+#[test]
 fn endless_61xx_is_an_error() {
     let mut t = ScriptedTransport::new();
     t.expect("00 20 00 01", "61 01");
