@@ -467,7 +467,10 @@ pub fn api_request(data: &[u8]) {
         };
         if !presents_secret {
             let text = String::from_utf8_lossy(&bytes);
-            for secret in SECRETS {
+            let asked = String::from_utf8_lossy(data);
+            // A value the request itself carries may come back (a 404 names the reader id it
+            // was asked for): that is the caller's own text, not the card's.
+            for secret in SECRETS.iter().filter(|s| !asked.contains(*s)) {
                 assert!(
                     !text.contains(secret),
                     "{secret} answered without the token"

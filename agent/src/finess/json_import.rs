@@ -149,8 +149,12 @@ fn date(v: Option<&Value>, key: &str) -> Option<String> {
 }
 
 /// The département of an INSEE commune code: `01143` → `01`, `2A004` → `2A`, `97411` → `974`.
+/// Anything but five digits (or `2A`/`2B` and three digits) has none.
 pub fn departement_of_commune(cog: &str) -> Option<String> {
-    if cog.len() < 3 || !cog.is_ascii() {
+    let b = cog.as_bytes();
+    let corsica = b.len() == 5 && b[0] == b'2' && matches!(b[1], b'A' | b'B');
+    let digits_from = if corsica { 2 } else { 0 };
+    if b.len() != 5 || !b[digits_from..].iter().all(u8::is_ascii_digit) {
         return None;
     }
     if cog.starts_with("97") || cog.starts_with("98") {
@@ -265,5 +269,10 @@ mod tests {
         assert_eq!(departement_of_commune("2A004").as_deref(), Some("2A"));
         assert_eq!(departement_of_commune("97411").as_deref(), Some("974"));
         assert_eq!(departement_of_commune("1"), None);
+        // Found by the finess_json fuzz target: a code with a space gave the département "9 ".
+        assert_eq!(departement_of_commune("9 1"), None);
+        assert_eq!(departement_of_commune("9 123"), None);
+        assert_eq!(departement_of_commune("2C004"), None);
+        assert_eq!(departement_of_commune("2B123").as_deref(), Some("2B"));
     }
 }
